@@ -1,0 +1,80 @@
+"""The ASGI application: OTLP receiver, read API and (later) pages, with the writer and scheduler."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from finops import __version__
+from finops.api.auth import ProjectAuthenticator
+from finops.calls.routes import router as calls_router
+from finops.config import Settings
+from finops.db.urls import libpq_url
+from finops.errors import AuthError, ConflictError, DatabaseUnavailable, NotFoundError
+from finops.ingest.routes import router as ingest_router
+from finops.ingest.writer import SpanWriter
+from finops.jobs.scheduler import start_scheduler
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, database_url: str, *, run_scheduler: bool | None = None) -> FastAPI:
+    """Build the app for `database_url` (already migrated)."""
+    with_scheduler = settings.scheduler_enabled if run_scheduler is None else run_scheduler
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        writer = SpanWriter(
+            libpq_url(database_url),
+            max_batch_spans=settings.writer_max_batch_spans,
+            max_pending_spans=settings.writer_max_pending_spans,
+            keep_all_spans=settings.keep_all_spans,
+        )
+        await writer.start()
+        app.state.writer = writer
+        scheduler = start_scheduler(database_url) if with_scheduler else None
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+            await writer.stop()
+
+    app = FastAPI(
+        title="finops",
+        version=__version__,
+        description="FinOps for AI agents: OTLP in, cost per successful workflow out.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database_url = database_url
+    app.state.authenticator = ProjectAuthenticator(database_url, settings.auth_cache_seconds)
+    app.include_router(ingest_router)
+    app.include_router(calls_router)
+
+    @app.get("/healthz", tags=["ops"], summary="Liveness: the process answers")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.exception_handler(AuthError)
+    async def auth_error(_: Request, exc: AuthError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(NotFoundError)
+    async def not_found(_: Request, exc: NotFoundError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(ConflictError)
+    async def conflict(_: Request, exc: ConflictError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
+
+    @app.exception_handler(DatabaseUnavailable)
+    async def unavailable(_: Request, exc: DatabaseUnavailable) -> JSONResponse:
+        headers = {"Retry-After": str(settings.retry_after_seconds)}
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers=headers)
+
+    return app
