@@ -52,6 +52,14 @@ class Span(Base):
         CheckConstraint(SPAN_ID_CHECK, name="span_id_hex"),
         Index("ix_spans_project_id_start_time", "project_id", "start_time"),
         Index("ix_spans_received_at", "received_at", postgresql_using="brin"),
+        # Finds the LLM children of a call at ingest, so nested instrumentations count a call once.
+        Index(
+            "ix_spans_llm_parent",
+            "project_id",
+            "trace_id",
+            "parent_span_id",
+            postgresql_where="kind = 'llm'",
+        ),
     )
 
     project_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -95,6 +103,13 @@ class LlmCall(Base):
             postgresql_where="workflow_id IS NOT NULL",
         ),
         Index("ix_llm_calls_received_at", "received_at", postgresql_using="brin"),
+        Index("ix_llm_calls_start_time", "start_time", postgresql_using="brin"),
+        Index(
+            "ix_llm_calls_project_id_model_unpriced",
+            "project_id",
+            "model",
+            postgresql_where="cost_total IS NULL",
+        ),
     )
 
     project_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -137,5 +152,19 @@ class LlmCall(Base):
     session_id: Mapped[str | None] = mapped_column(Text)
     environment: Mapped[str | None] = mapped_column(Text)
     service_name: Mapped[str | None] = mapped_column(Text)
+
+    # Our cost per bucket from the price version in force at start_time; all NULL when no price
+    # matched (the call is "unpriced": never counted as zero).
+    cost_input: Mapped[Decimal | None] = mapped_column(Numeric(20, 10))
+    cost_cache_read: Mapped[Decimal | None] = mapped_column(Numeric(20, 10))
+    cost_cache_write: Mapped[Decimal | None] = mapped_column(Numeric(20, 10))
+    cost_cache_write_1h: Mapped[Decimal | None] = mapped_column(Numeric(20, 10))
+    cost_output: Mapped[Decimal | None] = mapped_column(Numeric(20, 10))
+    cost_reasoning: Mapped[Decimal | None] = mapped_column(Numeric(20, 10))
+    cost_request_fee: Mapped[Decimal | None] = mapped_column(Numeric(20, 10))
+    cost_total: Mapped[Decimal | None] = mapped_column(Numeric(20, 10))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    price_version_id: Mapped[int | None] = mapped_column(BigInteger)
+    price_tier: Mapped[str | None] = mapped_column(String(16))  # standard or long_context
 
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -45,7 +45,8 @@ _CALL_TYPES = [
     "int8", "text", "text", "text", "timestamptz", "timestamptz", "text", "text", "text", "text", "text",
     "int8", "int8", "int8", "int8", "int8", "int8", "jsonb", "jsonb", "text", "numeric", "int8",
     "text[]", "text", "bool", "text", "text", "text", "text", "text", "text", "text", "text", "text",
-    "text", "text",
+    "text", "text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric",
+    "text", "int8", "text",
 ]  # fmt: skip
 
 _SPAN_LIST = ", ".join(SPAN_COLUMNS)
@@ -62,15 +63,19 @@ WHERE s.has_genai OR %(keep_all)s OR EXISTS (
 ON CONFLICT DO NOTHING
 """
 # Two instrumentations wrapping the same model call (say a framework's LLM span around the SDK
-# client's) would count it twice: only the innermost LLM span of a nesting is a call.
+# client's) would count it twice: only the innermost LLM span of a nesting is a call. The check is a
+# LATERAL probe with LIMIT 1 so that it always runs as one index lookup per staged call; as NOT EXISTS
+# the planner, misled by stale statistics, may hash-join against every LLM span ever stored.
 _INSERT_CALLS = f"""
 INSERT INTO llm_calls ({_CALL_LIST})
-SELECT {_CALL_LIST} FROM stage_calls c
-WHERE NOT EXISTS (
-    SELECT 1 FROM spans child
+SELECT {", ".join("c." + column for column in CALL_COLUMNS)} FROM stage_calls c
+LEFT JOIN LATERAL (
+    SELECT 1 AS found FROM spans child
     WHERE child.project_id = c.project_id AND child.trace_id = c.trace_id
       AND child.parent_span_id = c.span_id AND child.kind = 'llm'
-)
+    LIMIT 1
+) wrapped ON true
+WHERE wrapped.found IS NULL
 ON CONFLICT DO NOTHING
 """
 _DELETE_WRAPPING_CALLS = """
@@ -237,6 +242,8 @@ class SpanWriter:
                 self._conninfo,
                 connect_timeout=max(1, int(self._connect_timeout)),
                 application_name="finops-ingest",
+                # JIT compilation would cost more per commit than these short statements run for.
+                options="-c jit=off -c statement_timeout=60000",
             )
             await conn.execute(_STAGING_DDL)
             await conn.commit()

@@ -131,6 +131,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_spans_project_id_start_time", "spans", ["project_id", "start_time"], unique=False)
     op.create_index("ix_spans_received_at", "spans", ["received_at"], unique=False, postgresql_using="brin")
+    op.create_index(
+        "ix_spans_llm_parent",
+        "spans",
+        ["project_id", "trace_id", "parent_span_id"],
+        unique=False,
+        postgresql_where="kind = 'llm'",
+    )
     op.create_table(
         "api_keys",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -151,6 +158,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_api_keys_project_id"), table_name="api_keys")
     op.drop_table("api_keys")
+    op.drop_index("ix_spans_llm_parent", table_name="spans", postgresql_where="kind = 'llm'")
     op.drop_index("ix_spans_received_at", table_name="spans", postgresql_using="brin")
     op.drop_index("ix_spans_project_id_start_time", table_name="spans")
     op.drop_table("spans")
