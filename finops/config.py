@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     auth_cache_seconds: float = Field(
         default=30.0, description="How long a verified API key is remembered in memory."
     )
+    price_refresh_seconds: float = Field(
+        default=5.0, description="How often each process checks the price catalog for changes."
+    )
+    admin_token: str | None = Field(
+        default=None,
+        description="Token for administrative API calls (changing built-in prices); unset: disabled.",
+    )
     scheduler_enabled: bool = Field(
         default=True, description="Run scheduled jobs inside `finops serve` (disable when a worker runs)."
     )

@@ -17,15 +17,20 @@ import psycopg
 import pytest
 import uvicorn
 from psycopg import sql
+from sqlalchemy import text
 
 from finops.api.app import create_app
+from finops.bootstrap import prepare_database
 from finops.config import Settings
 from finops.db.engine import get_engine, session_scope
-from finops.db.migrate import upgrade
 from finops.db.urls import libpq_url, sqlalchemy_url, with_database
+from finops.pricing.repository import bump_revision
+from finops.pricing.service import install_shipped_catalog
 from finops.projects import service
 
-DATA_TABLES = ("llm_calls", "spans", "resources", "api_keys", "projects")
+DATA_TABLES = (
+    "llm_calls", "spans", "resources", "api_keys", "projects", "recost_requests", "recost_runs", "job_runs",
+)  # fmt: skip
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +58,7 @@ def migrated_url(server_url: str) -> Iterator[str]:
     with psycopg.connect(libpq_url(server_url), autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     url = with_database(server_url, name)
-    upgrade(url)
+    prepare_database(url)
     yield url
     get_engine(url).dispose()
     with psycopg.connect(libpq_url(server_url), autocommit=True) as conn:
@@ -65,6 +70,13 @@ def db(migrated_url: str) -> str:
     """The migrated database, emptied of data before the test."""
     with psycopg.connect(libpq_url(migrated_url), autocommit=True) as conn:
         conn.execute("TRUNCATE " + ", ".join(DATA_TABLES) + " CASCADE")
+        # Keep the shipped catalog; drop prices a test added or changed.
+        changed = conn.execute("DELETE FROM price_versions WHERE origin <> 'shipped'").rowcount
+    if changed:
+        with session_scope(migrated_url) as session:
+            install_shipped_catalog(session)
+            bump_revision(session)
+            session.execute(text("DELETE FROM recost_requests"))
     return migrated_url
 
 

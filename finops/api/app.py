@@ -18,6 +18,8 @@ from finops.errors import AuthError, ConflictError, DatabaseUnavailable, NotFoun
 from finops.ingest.routes import router as ingest_router
 from finops.ingest.writer import SpanWriter
 from finops.jobs.scheduler import start_scheduler
+from finops.pricing.cache import PriceBookCache
+from finops.pricing.routes import router as prices_router
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +38,16 @@ def create_app(settings: Settings, database_url: str, *, run_scheduler: bool | N
         )
         await writer.start()
         app.state.writer = writer
+        prices = PriceBookCache(database_url, settings.price_refresh_seconds)
+        await prices.start()
+        app.state.prices = prices
         scheduler = start_scheduler(database_url) if with_scheduler else None
         try:
             yield
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
+            await prices.stop()
             await writer.stop()
 
     app = FastAPI(
@@ -55,6 +61,7 @@ def create_app(settings: Settings, database_url: str, *, run_scheduler: bool | N
     app.state.authenticator = ProjectAuthenticator(database_url, settings.auth_cache_seconds)
     app.include_router(ingest_router)
     app.include_router(calls_router)
+    app.include_router(prices_router)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness: the process answers")
     def healthz() -> dict[str, str]:

@@ -12,7 +12,7 @@ _FORMAT = (
 def header() -> str:
     return _FORMAT.format(
         time="START (UTC)", model="MODEL", input="INPUT", cache_read="C.READ", cache_write="C.WRITE",
-        output="OUTPUT", reasoning="REASON", who="WORKFLOW / AGENT / TEAM  [TRACE]",
+        output="OUTPUT", reasoning="REASON", cost="COST", who="WORKFLOW / AGENT / TEAM  [TRACE]",
     )  # fmt: skip
 
 
@@ -26,5 +26,6 @@ def format_call(call: LlmCall) -> str:
         cache_write=call.cache_write_tokens + call.cache_write_1h_tokens,
         output=call.output_tokens,
         reasoning=call.reasoning_tokens,
+        cost="unpriced" if call.cost_total is None else f"{call.cost_total:.6f}",
         who=f"{who}  [{call.trace_id[:12]}]",
     )

@@ -21,4 +21,6 @@ class Base(DeclarativeBase):
 def import_all_models() -> None:
     """Import every models module so Base.metadata knows all tables (for Alembic)."""
     import finops.ingest.models
+    import finops.jobs.models
+    import finops.pricing.models
     import finops.projects.models  # noqa: F401

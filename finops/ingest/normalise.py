@@ -18,6 +18,8 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from finops.ingest.dialects import classify_span, output_chars, read_attribution, read_call
 from finops.ingest.records import AttributeValue, Attribution, InvalidSpan, SpanKind, SpanView
 from finops.ingest.spans import iter_spans
+from finops.pricing.cost import price_call
+from finops.pricing.matching import PriceBook
 
 SPAN_COLUMNS = (
     "project_id", "trace_id", "span_id", "parent_span_id", "name", "kind", "otel_kind", "status_code",
@@ -30,7 +32,9 @@ CALL_COLUMNS = (
     "cache_write_tokens", "cache_write_1h_tokens", "output_tokens", "reasoning_tokens", "usage_raw",
     "sources", "dialect", "reported_cost", "max_tokens", "finish_reasons", "error_type", "is_batch",
     "workflow_name", "workflow_id", "agent_name", "team", "cost_center", "feature", "customer",
-    "user_id", "session_id", "environment", "service_name",
+    "user_id", "session_id", "environment", "service_name", "cost_input", "cost_cache_read",
+    "cost_cache_write", "cost_cache_write_1h", "cost_output", "cost_reasoning", "cost_request_fee",
+    "cost_total", "currency", "price_version_id", "price_tier",
 )  # fmt: skip
 ATTRIBUTION_FIELDS = (
     "workflow_name", "workflow_id", "agent_name", "team", "cost_center", "feature", "customer",
@@ -41,6 +45,7 @@ MAX_ERROR_MESSAGES = 10
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MAX_COST = Decimal(10) ** 10  # numeric(20, 10) holds less than this
 _MAX_BIGINT = 2**63 - 1
+_UNPRICED: tuple[None, ...] = (None,) * 11  # cost columns of a call no price matched
 
 
 @dataclass(slots=True, frozen=True)
@@ -75,8 +80,9 @@ class NormalisedBatch:
 
 
 def normalise_request(
-    request: ExportTraceServiceRequest, project_id: int, limits: IngestLimits
+    request: ExportTraceServiceRequest, project_id: int, limits: IngestLimits, prices: PriceBook | None = None
 ) -> NormalisedBatch:
+    """Rows for one request; calls are priced with `prices` (unpriced, cost NULL, without one)."""
     batch = NormalisedBatch()
     views: list[SpanView] = []
     for item in iter_spans(request):
@@ -94,7 +100,7 @@ def normalise_request(
         call_row = None
         if kind == SpanKind.LLM:
             try:
-                call_row = _call_row(project_id, view, resolver.resolve(view), limits)
+                call_row = _call_row(project_id, view, resolver.resolve(view), limits, prices)
             except InvalidSpan as exc:
                 batch.reject(f"span {view.name!r}: {exc}")
                 continue
@@ -226,9 +232,19 @@ def _span_row(project_id: int, view: SpanView, kind: SpanKind, limits: IngestLim
 
 
 def _call_row(
-    project_id: int, view: SpanView, attribution: Attribution, limits: IngestLimits
+    project_id: int, view: SpanView, attribution: Attribution, limits: IngestLimits, prices: PriceBook | None
 ) -> tuple[Any, ...]:
     call = read_call(view, max_tokens_per_call=limits.max_tokens_per_call)
+    start = to_datetime(view.start_ns)
+    version = prices.lookup(project_id, call.provider, call.model, start) if prices is not None else None
+    if version is not None:
+        cost = price_call(call.tokens, version, is_batch=call.is_batch)
+        costs: tuple[Any, ...] = (
+            cost.input, cost.cache_read, cost.cache_write, cost.cache_write_1h, cost.output, cost.reasoning,
+            cost.request_fee, cost.total, version.currency, version.id, cost.tier,
+        )  # fmt: skip
+    else:
+        costs = _UNPRICED
     tokens = call.tokens
     cost = call.reported_cost
     if cost is not None and (not cost.is_finite() or abs(cost) >= _MAX_COST):
@@ -243,7 +259,7 @@ def _call_row(
         view.trace_id,
         view.span_id,
         view.parent_span_id,
-        to_datetime(view.start_ns),
+        start,
         to_datetime(view.end_ns),
         clean_text(call.provider),
         clean_text(call.model),
@@ -265,4 +281,5 @@ def _call_row(
         clean_text(call.error_type),
         call.is_batch,
         *(clean_text(getattr(attribution, name)) for name in ATTRIBUTION_FIELDS),
+        *costs,
     )

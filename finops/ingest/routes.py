@@ -12,6 +12,7 @@ from finops.errors import AuthError, DatabaseUnavailable, WriterSaturated
 from finops.ingest import otlp
 from finops.ingest.normalise import IngestLimits, NormalisedBatch, normalise_request
 from finops.ingest.otlp import BadRequest, BodyTooLarge, UnsupportedMediaType, WireFormat
+from finops.pricing.matching import PriceBook
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -38,10 +39,11 @@ async def export_traces(request: Request) -> Response:
         body = await _read_body(request, settings.max_body_bytes)
         body = otlp.decompress(body, request.headers.get("content-encoding"), settings.max_body_bytes)
         limits = IngestLimits(settings.max_tokens_per_call, settings.max_attribute_chars)
+        prices = state.prices.book
         if len(body) > _THREAD_DECODE_BYTES:
-            batch = await run_in_threadpool(_decode, body, wire_format, project_id, limits)
+            batch = await run_in_threadpool(_decode, body, wire_format, project_id, limits, prices)
         else:
-            batch = _decode(body, wire_format, project_id, limits)
+            batch = _decode(body, wire_format, project_id, limits, prices)
     except AuthError as exc:
         return _status(wire_format, 401, otlp.RPC_UNAUTHENTICATED, str(exc), {"WWW-Authenticate": "Bearer"})
     except UnsupportedMediaType as exc:
@@ -63,8 +65,10 @@ async def export_traces(request: Request) -> Response:
     return Response(body, status_code=200, media_type=wire_format.value)
 
 
-def _decode(body: bytes, wire_format: WireFormat, project_id: int, limits: IngestLimits) -> NormalisedBatch:
-    return normalise_request(otlp.decode_request(body, wire_format), project_id, limits)
+def _decode(
+    body: bytes, wire_format: WireFormat, project_id: int, limits: IngestLimits, prices: PriceBook
+) -> NormalisedBatch:
+    return normalise_request(otlp.decode_request(body, wire_format), project_id, limits, prices)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:

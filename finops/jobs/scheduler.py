@@ -21,8 +21,10 @@ class JobSpec:
 
 
 def registered_jobs() -> list[JobSpec]:
-    """Every scheduled job finops runs (rollups, alerts, reports, ... register here)."""
-    return []
+    """Every scheduled job finops runs."""
+    from finops.pricing.jobs import RECOST_JOB
+
+    return [RECOST_JOB]
 
 
 def start_scheduler(database_url: str, jobs: list[JobSpec] | None = None) -> BackgroundScheduler:
