@@ -21,6 +21,22 @@ class TokensOut(BaseModel):
     total: int
 
 
+class CostOut(BaseModel):
+    """Our cost of the call per bucket, from the price version in force at its start."""
+
+    input: Decimal
+    cache_read: Decimal
+    cache_write: Decimal
+    cache_write_1h: Decimal
+    output: Decimal
+    reasoning: Decimal
+    request_fee: Decimal
+    total: Decimal
+    currency: str | None
+    price_version_id: int | None
+    tier: str | None = Field(description="'standard' or 'long_context'")
+
+
 class AttributionOut(BaseModel):
     workflow_name: str | None
     workflow_id: str | None
@@ -54,6 +70,7 @@ class CallOut(BaseModel):
         description="Attribute each value was read from; 'span:', 'ancestor:' or 'resource:' for attribution"
     )
     usage_raw: dict[str, Any] = Field(description="Usage and cost attributes exactly as sent")
+    cost: CostOut | None = Field(description="Null when no price matched: the call is unpriced, not free")
     reported_cost: Decimal | None = Field(description="Cost the instrumentation reported, if any")
     max_tokens: int | None
     finish_reasons: list[str] | None
@@ -77,6 +94,14 @@ class CallOut(BaseModel):
             + call.reasoning_tokens,
         )
         attribution = AttributionOut.model_validate(call, from_attributes=True)
+        cost = None
+        if call.cost_total is not None:
+            cost = CostOut(
+                input=call.cost_input, cache_read=call.cost_cache_read, cache_write=call.cost_cache_write,
+                cache_write_1h=call.cost_cache_write_1h, output=call.cost_output, reasoning=call.cost_reasoning,
+                request_fee=call.cost_request_fee, total=call.cost_total, currency=call.currency,
+                price_version_id=call.price_version_id, tier=call.price_tier,
+            )  # fmt: skip
         return cls(
             trace_id=call.trace_id,
             span_id=call.span_id,
@@ -94,6 +119,7 @@ class CallOut(BaseModel):
             dialect=call.dialect,
             sources=call.sources,
             usage_raw=call.usage_raw,
+            cost=cost,
             reported_cost=call.reported_cost,
             max_tokens=call.max_tokens,
             finish_reasons=call.finish_reasons,

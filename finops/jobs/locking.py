@@ -12,9 +12,8 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import text
-
 from finops.db.engine import get_engine
+from finops.jobs import repository
 
 log = logging.getLogger(__name__)
 
@@ -41,42 +40,27 @@ def run_locked(
     and must not take the service down.
     """
     engine = get_engine(database_url)
+    key = lock_key(job_name)
     with engine.connect() as lock_conn:
-        got = lock_conn.execute(
-            text("SELECT pg_try_advisory_lock(:key)"), {"key": lock_key(job_name)}
-        ).scalar()
+        got = repository.try_lock(lock_conn, key)
         lock_conn.commit()
         if not got:
             log.info("job %s is running elsewhere; skipped", job_name)
             return JobOutcome(ran=False)
         try:
             with engine.begin() as conn:
-                run_id = conn.execute(
-                    text("INSERT INTO job_runs (job_name, status) VALUES (:name, 'running') RETURNING id"),
-                    {"name": job_name},
-                ).scalar_one()
+                run_id = repository.start_run(conn, job_name)
             try:
                 rows, detail = job()
             except Exception as exc:
                 log.exception("job %s failed", job_name)
                 error = "".join(traceback.format_exception_only(exc)).strip()
-                _finish(database_url, run_id, "failed", None, None, error)
+                with engine.begin() as conn:
+                    repository.finish_run(conn, run_id, "failed", None, None, error)
                 return JobOutcome(ran=True, error=error)
-            _finish(database_url, run_id, "succeeded", rows, detail, None)
+            with engine.begin() as conn:
+                repository.finish_run(conn, run_id, "succeeded", rows, detail, None)
             return JobOutcome(ran=True, rows_touched=rows, detail=detail)
         finally:
-            lock_conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": lock_key(job_name)})
+            repository.unlock(lock_conn, key)
             lock_conn.commit()
-
-
-def _finish(
-    database_url: str, run_id: int, status: str, rows: int | None, detail: str | None, error: str | None
-) -> None:
-    with get_engine(database_url).begin() as conn:
-        conn.execute(
-            text(
-                "UPDATE job_runs SET finished_at = now(), status = :status, rows_touched = :rows,"
-                " detail = :detail, error = :error WHERE id = :id"
-            ),
-            {"status": status, "rows": rows, "detail": detail, "error": error, "id": run_id},
-        )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import httpx
 from typer.testing import CliRunner
 
@@ -67,6 +69,11 @@ def test_pagination_filters_and_sources(served: ServedApp, project: ProjectKey) 
     assert call["dialect"] == "genai"
     assert call["usage_raw"]["gen_ai.usage.input_tokens"] == 104
     assert call["tokens"]["total"] == 104 + 10
+    # claude-haiku-4-5 / gpt-4o are in the shipped catalog: priced, with parts adding up to the total
+    cost = call["cost"]
+    parts = ("input", "cache_read", "cache_write", "cache_write_1h", "output", "reasoning", "request_fee")
+    assert Decimal(cost["total"]) == sum(Decimal(cost[name]) for name in parts) > 0
+    assert cost["currency"] == "USD" and cost["tier"] == "standard"
 
 
 def test_bad_parameters(served: ServedApp, project: ProjectKey) -> None:
