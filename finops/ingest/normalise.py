@@ -160,17 +160,19 @@ class AttributionResolver:
 def _merge(own: Attribution, inherited: Attribution, inherited_prefix: str | None) -> Attribution:
     merged = Attribution()
     sources: dict[str, str] = {}
+    own_sources, inherited_sources = own.sources, inherited.sources
     for name in ATTRIBUTION_FIELDS:
         value = getattr(own, name)
         if value is not None:
-            sources[name] = f"span:{own.sources.get(name, name)}"
+            sources[name] = f"span:{own_sources.get(name, name)}"
         else:
             value = getattr(inherited, name)
-            if value is not None:
-                source = inherited.sources.get(name, name)
-                if inherited_prefix and source.startswith("span:"):
-                    source = f"{inherited_prefix}:{source[5:]}"
-                sources[name] = source
+            if value is None:
+                continue  # a new Attribution already holds None
+            source = inherited_sources.get(name, name)
+            if inherited_prefix and source.startswith("span:"):
+                source = f"{inherited_prefix}:{source[5:]}"
+            sources[name] = source
         setattr(merged, name, value)
     merged.sources = sources
     return merged
@@ -204,6 +206,18 @@ def _truncate(value: AttributeValue, limit: int) -> AttributeValue:
 
 def _attributes_json(attributes: dict[str, AttributeValue], limits: IngestLimits) -> bytes:
     limit = limits.max_attribute_chars
+    # Fast path for the usual small, NUL-free dict. If the whole document fits in `limit`, so does
+    # every string and every list/dict value's JSON (both are substrings of it), and a NUL anywhere
+    # in a key or value shows as \u0000: then _truncate and clean_text change nothing and the
+    # document is exactly what the general path would produce. Anything else (including a value
+    # orjson refuses) takes the general path, which behaves as it always has.
+    try:
+        encoded = orjson.dumps(attributes)
+    except orjson.JSONEncodeError:
+        pass
+    else:
+        if len(encoded) <= limit and b"\\u0000" not in encoded:
+            return encoded
     trimmed = {clean_text(key) or "": _truncate(value, limit) for key, value in attributes.items()}
     return orjson.dumps(trimmed)
 
@@ -249,9 +263,7 @@ def _call_row(
     cost = call.reported_cost
     if cost is not None and (not cost.is_finite() or abs(cost) >= _MAX_COST):
         cost = None
-    max_tokens = (
-        call.max_tokens if call.max_tokens is not None and 0 <= call.max_tokens <= _MAX_BIGINT else None
-    )
+    max_tokens = call.max_tokens if call.max_tokens is not None and 0 <= call.max_tokens <= _MAX_BIGINT else None
     sources = dict(call.sources)
     sources.update(attribution.sources)
     return (
@@ -280,6 +292,6 @@ def _call_row(
         [clean_text(reason) or "" for reason in call.finish_reasons] if call.finish_reasons else None,
         clean_text(call.error_type),
         call.is_batch,
-        *(clean_text(getattr(attribution, name)) for name in ATTRIBUTION_FIELDS),
+        *[clean_text(getattr(attribution, name)) for name in ATTRIBUTION_FIELDS],
         *costs,
     )

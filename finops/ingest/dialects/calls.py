@@ -113,11 +113,7 @@ def read_call(span: SpanView, *, max_tokens_per_call: int = MAX_TOKENS_PER_CALL)
 
 def usage_raw(attributes: Attributes) -> dict[str, AttributeValue]:
     """Every usage- or cost-related attribute exactly as sent."""
-    return {
-        key: value
-        for key, value in attributes.items()
-        if key.startswith(_USAGE_PREFIXES) or key in _USAGE_KEYS
-    }
+    return {key: value for key, value in attributes.items() if key.startswith(_USAGE_PREFIXES) or key in _USAGE_KEYS}
 
 
 def _refine_dialect(base: str, attributes: Attributes, is_openlit: bool) -> str:

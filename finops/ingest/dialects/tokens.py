@@ -55,6 +55,7 @@ disagree on validity is broken either way.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from finops.ingest.dialects import finops_attrs, genai, langfuse, openinference, traceloop
 from finops.ingest.dialects.values import Attributes, token_count
@@ -65,13 +66,14 @@ _KEYED_DIALECTS: tuple[tuple[str, dict[str, tuple[str, ...]]], ...] = (
     ("openinference", openinference.TOKEN_KEYS),
     ("traceloop", traceloop.TOKEN_KEYS),
 )
-TOKEN_ATTRIBUTE_KEYS = frozenset(
-    key for _, table in _KEYED_DIALECTS for keys in table.values() for key in keys
-)
+TOKEN_ATTRIBUTE_KEYS = frozenset(key for _, table in _KEYED_DIALECTS for keys in table.values() for key in keys)
+# Every key of each dialect's table: a span usually speaks one dialect, so the tables whose keys it
+# does not carry at all are skipped with one set check instead of a lookup per key.
+_DIALECT_KEYS = tuple(frozenset(key for keys in table.values() for key in keys) for _, table in _KEYED_DIALECTS)
 
 
-@dataclass(slots=True, frozen=True)
-class Figure:
+class Figure(NamedTuple):
+    # Immutable like a frozen dataclass, but several times cheaper to build (one per count per call).
     value: int
     source: str  # attribute key, or key path inside a JSON attribute
     dialect: str
@@ -92,14 +94,17 @@ def read_figures(attributes: Attributes, limit: int) -> dict[str, Figure]:
     one_hour = finops_attrs.cache_write_1h(attributes, limit)
     if one_hour is not None:
         figures["cache_write_1h"] = Figure(one_hour[0], one_hour[1], "finops", exclusive=False)
-    for dialect, table in _KEYED_DIALECTS:
+    for (dialect, table), dialect_keys in zip(_KEYED_DIALECTS, _DIALECT_KEYS, strict=True):
+        if attributes.keys().isdisjoint(dialect_keys):
+            continue
         for quantity, keys in table.items():
             for key in keys:
                 value = attributes.get(key)
                 if value is None:
                     continue
-                count = token_count(value, key, limit)
-                figures.setdefault(quantity, Figure(count, key, dialect, exclusive=False))
+                count = token_count(value, key, limit)  # validated even when an earlier key won
+                if quantity not in figures:
+                    figures[quantity] = Figure(count, key, dialect, exclusive=False)
     for quantity, (count, source) in langfuse.usage(attributes, limit).items():
         figures.setdefault(quantity, Figure(count, source, "langfuse", exclusive=True))
     return figures

@@ -21,6 +21,8 @@ Attributes = Mapping[str, AttributeValue]
 
 def text(value: AttributeValue | Any) -> str | None:
     """A label as text; None for absent, blank or structured values (a list is not an identity)."""
+    if type(value) is str:  # the common case first; same result as the general path below
+        return value.strip() or None
     if value is None or isinstance(value, list | dict):
         return None
     if isinstance(value, bool):
@@ -49,13 +51,13 @@ def first_text(attributes: Attributes, keys: Iterable[str]) -> tuple[str, str] |
 def token_count(value: AttributeValue | Any, label: str, limit: int = MAX_TOKENS_PER_CALL) -> int:
     """A token count, or InvalidSpan naming `label`: a count decides money, so refusing beats guessing."""
     number = _integral(value)
-    shown = _shown(value)
+    # The value is shown only in an error: repr() of every valid count would be wasted work.
     if number is None:
-        raise InvalidSpan(f"token count {label}={shown} is not a whole number")
+        raise InvalidSpan(f"token count {label}={_shown(value)} is not a whole number")
     if number < 0:
-        raise InvalidSpan(f"token count {label}={shown} is negative")
+        raise InvalidSpan(f"token count {label}={_shown(value)} is negative")
     if number > limit:
-        raise InvalidSpan(f"token count {label}={shown} is above the limit of {limit} tokens per call")
+        raise InvalidSpan(f"token count {label}={_shown(value)} is above the limit of {limit} tokens per call")
     return number
 
 
