@@ -72,9 +72,7 @@ TEAMS = ["search", "support", "growth", "platform"]
 WORKFLOWS = ["answer_ticket", "summarise_thread", "research_company", "triage_alert"]
 
 
-def _span(
-    name: str, kind: int, span_id: int, parent: int, start: int, ms: int, attrs: dict[str, Any]
-) -> Span:
+def _span(name: str, kind: int, span_id: int, parent: int, start: int, ms: int, attrs: dict[str, Any]) -> Span:
     return Span(
         span_id=span_id.to_bytes(8, "big"), parent_span_id=parent.to_bytes(8, "big") if parent else b"",
         name=name, kind=kind, start_time_unix_nano=start, end_time_unix_nano=start + ms * 1_000_000,
@@ -226,9 +224,7 @@ def make_body(template: Template, compress: bool) -> Body:
 def prebuild(args: argparse.Namespace) -> tuple[list[Body], dict[str, Any]]:
     started = time.perf_counter()
     templates = [build_template(seed, args.batch_spans) for seed in range(TEMPLATES)]
-    wanted = args.distinct_batches or math.ceil(
-        args.max_rate * (args.warmup + args.duration) / args.batch_spans
-    )
+    wanted = args.distinct_batches or math.ceil(args.max_rate * (args.warmup + args.duration) / args.batch_spans)
     pool = [make_body(templates[index % TEMPLATES], args.gzip) for index in range(wanted)]
     size = sum(len(body.data) for body in pool)
     return pool, {
@@ -257,8 +253,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             deadline = window_start + args.duration
             load = Load(pool, server.base_url, headers, deadline, args.batch_spans, args.gzip)
             threads = [
-                threading.Thread(target=load.run_connection, args=(TEMPLATES + n,))
-                for n in range(args.connections)
+                threading.Thread(target=load.run_connection, args=(TEMPLATES + n,)) for n in range(args.connections)
             ]
             with sampler:
                 for thread in threads:
@@ -313,8 +308,7 @@ def print_report(report: dict[str, Any]) -> None:
         f"Python {m['python']}, PostgreSQL {m['postgres']}",
         f"setup    workers={c['workers']} connections={c['connections']} batch={c['batch_spans']} spans "
         f"gzip={c['gzip']} warmup={c['warmup']}s duration={c['duration']}s",
-        f"pool     {p['bodies']} bodies, {p['body_kib']} KiB each ({p['mib']} MiB), "
-        f"built in {p['build_seconds']}s",
+        f"pool     {p['bodies']} bodies, {p['body_kib']} KiB each ({p['mib']} MiB), built in {p['build_seconds']}s",
         f"ingest   {r['accepted_spans_per_s']:,} spans/s accepted "
         f"({r['accepted_llm_calls_per_s']:,} LLM calls/s), {r['requests_per_s']} requests/s "
         f"over {r['window_seconds']}s",

@@ -30,9 +30,7 @@ def measure(bodies: list[bytes], book: PriceBook | None, spans: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--batches", type=int, default=40, help="512-span bodies per round (default 40)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
     args = parser.parse_args()
@@ -43,9 +41,7 @@ def main() -> None:
     for round_number in range(1, min(args.rounds, 20) + 1):
         without = measure(bodies, None, spans)
         priced = measure(bodies, book, spans)
-        print(
-            f"round {round_number}: {without:.1f} us/span without pricing, {priced:.1f} us/span with pricing"
-        )
+        print(f"round {round_number}: {without:.1f} us/span without pricing, {priced:.1f} us/span with pricing")
 
 
 if __name__ == "__main__":

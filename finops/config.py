@@ -34,9 +34,7 @@ class Settings(BaseSettings):
         default=64 * 1024 * 1024,
         description="Largest accepted /v1/traces body, checked before and after decompression.",
     )
-    max_tokens_per_call: int = Field(
-        default=100_000_000, description="Token counts above this are rejected as absurd."
-    )
+    max_tokens_per_call: int = Field(default=100_000_000, description="Token counts above this are rejected as absurd.")
     max_attribute_chars: int = Field(
         default=4096,
         description="String attribute values longer than this are truncated in the stored raw attributes.",
@@ -51,15 +49,17 @@ class Settings(BaseSettings):
         description="Spans waiting to be written beyond which /v1/traces answers 503 with Retry-After.",
     )
     retry_after_seconds: int = Field(default=5, description="Retry-After sent with 503 answers.")
-    auth_cache_seconds: float = Field(
-        default=30.0, description="How long a verified API key is remembered in memory."
-    )
+    auth_cache_seconds: float = Field(default=30.0, description="How long a verified API key is remembered in memory.")
     price_refresh_seconds: float = Field(
         default=5.0, description="How often each process checks the price catalog for changes."
     )
     admin_token: str | None = Field(
         default=None,
         description="Token for administrative API calls (changing built-in prices); unset: disabled.",
+    )
+    workflow_idle_seconds: int = Field(
+        default=300,
+        description="A run closes once its root span arrived and no span came for this long.",
     )
     scheduler_enabled: bool = Field(
         default=True, description="Run scheduled jobs inside `finops serve` (disable when a worker runs)."

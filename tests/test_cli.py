@@ -120,6 +120,4 @@ def test_serve_on_embedded_postgres_first_start(
     )
     assert response.status_code == 200
     calls = httpx.get(f"{endpoint}/api/v1/calls", headers={"authorization": f"Bearer {headers}"}).json()
-    assert [(c["model"], c["tokens"]["input"], c["tokens"]["output"]) for c in calls["items"]] == [
-        ("gpt-4o", 42, 7)
-    ]
+    assert [(c["model"], c["tokens"]["input"], c["tokens"]["output"]) for c in calls["items"]] == [("gpt-4o", 42, 7)]

@@ -10,9 +10,7 @@ from finops.jobs.locking import lock_key, run_locked
 
 def job_runs(db: str) -> list[tuple]:
     with psycopg.connect(libpq_url(db)) as conn:
-        return conn.execute(
-            "SELECT job_name, status, rows_touched, detail, error FROM job_runs ORDER BY id"
-        ).fetchall()
+        return conn.execute("SELECT job_name, status, rows_touched, detail, error FROM job_runs ORDER BY id").fetchall()
 
 
 def test_lock_held_elsewhere_skips_the_run(db: str) -> None:

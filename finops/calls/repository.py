@@ -29,9 +29,7 @@ class Cursor:
     span_id: str
 
 
-def list_calls(
-    session: Session, filters: CallFilter, limit: int, after: Cursor | None = None
-) -> list[LlmCall]:
+def list_calls(session: Session, filters: CallFilter, limit: int, after: Cursor | None = None) -> list[LlmCall]:
     query: Select[tuple[LlmCall]] = select(LlmCall).where(LlmCall.project_id == filters.project_id)
     if filters.trace_id:
         query = query.where(LlmCall.trace_id == filters.trace_id)
@@ -58,9 +56,7 @@ def list_calls(
     return list(session.scalars(query.limit(limit)))
 
 
-def latest_received(
-    session: Session, project_id: int, limit: int, since: datetime | None = None
-) -> list[LlmCall]:
+def latest_received(session: Session, project_id: int, limit: int, since: datetime | None = None) -> list[LlmCall]:
     """Calls in arrival order (newest last); with `since`, only those received at or after it."""
     query = select(LlmCall).where(LlmCall.project_id == project_id)
     if since is not None:

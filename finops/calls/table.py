@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from finops.ingest.models import LlmCall
 
-_FORMAT = (
-    "{time:<19}  {model:<28} {input:>8} {cache_read:>8} {cache_write:>8} {output:>7} {reasoning:>7}  {who}"
-)
+_FORMAT = "{time:<19}  {model:<28} {input:>8} {cache_read:>8} {cache_write:>8} {output:>7} {reasoning:>7}  {who}"
 
 
 def header() -> str:

@@ -7,13 +7,12 @@ import sys
 import typer
 
 from finops import __version__
-from finops.cli import calls, prices, projects, server
+from finops.cli import calls, jobs, prices, projects, server, workflows
 from finops.cli.common import ENV_HELP
 from finops.errors import FinopsError
 
 app = typer.Typer(
-    help="finops: FinOps for AI agents. Receives OpenTelemetry spans, stores and prices every LLM call.\n\n"
-    + ENV_HELP,
+    help="finops: FinOps for AI agents. Receives OpenTelemetry spans, stores and prices every LLM call.\n\n" + ENV_HELP,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -23,6 +22,10 @@ app.command(epilog=ENV_HELP)(server.migrate)
 app.add_typer(projects.app, name="projects")
 app.add_typer(calls.app, name="calls")
 app.add_typer(prices.app, name="prices")
+app.add_typer(workflows.app, name="workflows")
+app.add_typer(jobs.app, name="jobs")
+app.command(epilog=ENV_HELP)(workflows.cost)
+app.command(epilog=ENV_HELP)(jobs.worker)
 
 
 @app.callback(invoke_without_command=True)

@@ -13,9 +13,7 @@ ENV_HELP = "Configuration comes from environment variables:\n\n" + settings_help
 
 def load_settings() -> Settings:
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return settings
 
 

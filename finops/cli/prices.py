@@ -10,13 +10,9 @@ import typer
 
 from finops.cli.common import fail, load_settings, prepared_database, project_id_by_name
 
-app = typer.Typer(
-    help="The price catalog: list, show, set, import, export, missing, recost.", no_args_is_help=True
-)
+app = typer.Typer(help="The price catalog: list, show, set, import, export, missing, recost.", no_args_is_help=True)
 
-PROJECT_OPTION = typer.Option(
-    None, "--project", help="A project's custom prices instead of the built-in ones."
-)
+PROJECT_OPTION = typer.Option(None, "--project", help="A project's custom prices instead of the built-in ones.")
 
 
 def _when(value: str | None, name: str) -> datetime | None:
@@ -83,8 +79,7 @@ def show(
     rates = version.rates
     scope = "builtin" if version.project_id is None else f"project {project}"
     lines = [
-        f"model           {version.model} ({version.provider or 'any provider'}, {scope},"
-        f" version {version.id})",
+        f"model           {version.model} ({version.provider or 'any provider'}, {scope}, version {version.id})",
         f"aliases         {', '.join(version.aliases) or '-'}",
         f"tier            {version.tier or '-'}    kind {version.kind}    open weight {version.open_weight}",
         f"per 1M tokens   input {_price(rates.input)}  cache read {_price(rates.cache_read)}"
@@ -255,10 +250,7 @@ def missing(
             f"{(item.provider or '-'):<18} {(item.model or '(no model)')[:36]:<36} {item.calls:>8}"
             f" {item.input_tokens:>12} {item.output_tokens:>12}  {item.last_seen:%Y-%m-%d %H:%M}"
         )
-    typer.echo(
-        "\nprice them with `finops prices set MODEL --input ... --output ...`"
-        " (back-date with --effective-from)"
-    )
+    typer.echo("\nprice them with `finops prices set MODEL --input ... --output ...` (back-date with --effective-from)")
 
 
 @app.command("recost")
@@ -276,9 +268,7 @@ def recost(
     project_id = project_id_by_name(url, project) if project else None
 
     def progress(report: RecostReport) -> None:
-        typer.echo(
-            f"\r  {report.calls_examined} calls examined, {report.calls_changed} changed", nl=False, err=True
-        )
+        typer.echo(f"\r  {report.calls_examined} calls examined, {report.calls_changed} changed", nl=False, err=True)
 
     report = run_recost(
         url,

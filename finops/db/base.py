@@ -23,4 +23,6 @@ def import_all_models() -> None:
     import finops.ingest.models
     import finops.jobs.models
     import finops.pricing.models
-    import finops.projects.models  # noqa: F401
+    import finops.projects.models
+    import finops.workflows.models
+    import finops.workflows.rollup_models  # noqa: F401

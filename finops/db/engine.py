@@ -19,7 +19,8 @@ def get_engine(url: str) -> Engine:
         pool_pre_ping=True,
         pool_size=5,
         max_overflow=5,
-        connect_args={"connect_timeout": 5, "application_name": "finops"},
+        # UTC sessions: day and hour boundaries in SQL are UTC's whatever the server's default.
+        connect_args={"connect_timeout": 5, "application_name": "finops", "options": "-c timezone=UTC"},
     )
 
 

@@ -56,8 +56,7 @@ def parse_content_type(header: str | None) -> WireFormat:
     if media_type == "application/json":
         return WireFormat.JSON
     raise UnsupportedMediaType(
-        f"unsupported content type {media_type or '(none)'!r}: "
-        "send application/x-protobuf or application/json"
+        f"unsupported content type {media_type or '(none)'!r}: send application/x-protobuf or application/json"
     )
 
 

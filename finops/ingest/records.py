@@ -72,14 +72,7 @@ class TokenBuckets:
 
     @property
     def total(self) -> int:
-        return (
-            self.input
-            + self.cache_read
-            + self.cache_write
-            + self.cache_write_1h
-            + self.output
-            + self.reasoning
-        )
+        return self.input + self.cache_read + self.cache_write + self.cache_write_1h + self.output + self.reasoning
 
 
 @dataclass(slots=True)

@@ -83,6 +83,13 @@ DELETE FROM llm_calls p USING stage_spans child
 WHERE child.kind = 'llm' AND p.project_id = child.project_id AND p.trace_id = child.trace_id
   AND p.span_id = child.parent_span_id
 """
+# Every trace that gained spans is queued for workflow assembly in the same transaction.
+_MARK_TRACES_DIRTY = """
+INSERT INTO workflow_dirty_traces (project_id, trace_id)
+SELECT s.project_id, s.trace_id FROM (SELECT DISTINCT project_id, trace_id FROM stage_spans) s
+WHERE EXISTS (SELECT 1 FROM spans t WHERE t.project_id = s.project_id AND t.trace_id = s.trace_id)
+ON CONFLICT DO NOTHING
+"""
 _INSERT_RESOURCES = """
 INSERT INTO resources (project_id, resource_hash, attributes)
 SELECT DISTINCT ON (project_id, resource_hash) project_id, resource_hash, attributes FROM stage_resources
@@ -206,9 +213,7 @@ class SpanWriter:
     async def _commit(self, group: list[_Pending]) -> tuple[int, int]:
         conn = await self._connection()
         async with conn.cursor() as cur:
-            async with cur.copy(
-                "COPY stage_resources (project_id, resource_hash, attributes) FROM STDIN"
-            ) as copy:
+            async with cur.copy("COPY stage_resources (project_id, resource_hash, attributes) FROM STDIN") as copy:
                 copy.set_types(["int8", "int8", "jsonb"])
                 for item in group:
                     for resource_hash, attributes in item.batch.resources.items():
@@ -231,6 +236,7 @@ class SpanWriter:
             await cur.execute(_DELETE_WRAPPING_CALLS)
             await cur.execute(_INSERT_CALLS)
             calls = cur.rowcount
+            await cur.execute(_MARK_TRACES_DIRTY)
         await conn.commit()
         return spans, calls
 

@@ -31,9 +31,7 @@ def lock_key(job_name: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-def run_locked(
-    database_url: str, job_name: str, job: Callable[[], tuple[int | None, str | None]]
-) -> JobOutcome:
+def run_locked(database_url: str, job_name: str, job: Callable[[], tuple[int | None, str | None]]) -> JobOutcome:
     """Run `job` (returning rows touched and a detail line) under the job's advisory lock.
 
     Failures are recorded and returned, never raised: a failing job is retried on its next tick

@@ -23,8 +23,9 @@ class JobSpec:
 def registered_jobs() -> list[JobSpec]:
     """Every scheduled job finops runs."""
     from finops.pricing.jobs import RECOST_JOB
+    from finops.workflows.jobs import ROLLUP_JOB, WORKFLOWS_JOB
 
-    return [RECOST_JOB]
+    return [RECOST_JOB, WORKFLOWS_JOB, ROLLUP_JOB]
 
 
 def start_scheduler(database_url: str, jobs: list[JobSpec] | None = None) -> BackgroundScheduler:

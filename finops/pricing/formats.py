@@ -111,9 +111,7 @@ def _price(label: str, field: str, value: object) -> Decimal | None:
     if number < 0:
         raise CatalogFormatError(f"{label}: {field!r} is negative: {show(value)}")
     if _places(number) > PRICE_PLACES:
-        raise CatalogFormatError(
-            f"{label}: {field!r} has more than {PRICE_PLACES} decimal places: {show(value)}"
-        )
+        raise CatalogFormatError(f"{label}: {field!r} has more than {PRICE_PLACES} decimal places: {show(value)}")
     return number
 
 
@@ -129,9 +127,7 @@ def parse_moment(label: str, field: str, value: object) -> datetime | None:
         try:
             moment = datetime.fromisoformat(value.strip())
         except ValueError:
-            raise CatalogFormatError(
-                f"{label}: {field!r} is not an ISO 8601 date or datetime: {show(value)}"
-            ) from None
+            raise CatalogFormatError(f"{label}: {field!r} is not an ISO 8601 date or datetime: {show(value)}") from None
     else:
         raise CatalogFormatError(f"{label}: {field!r} is not an ISO 8601 date or datetime: {show(value)}")
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
@@ -195,9 +191,7 @@ def _threshold(label: str, field: str, value: object) -> int | None:
     return number
 
 
-def _long_context(
-    label: str, fields: Mapping[str, object], shown: Mapping[str, str]
-) -> LongContextTier | None:
+def _long_context(label: str, fields: Mapping[str, object], shown: Mapping[str, str]) -> LongContextTier | None:
     def name_of(field: str) -> str:
         return shown.get(field, field)
 
@@ -247,9 +241,7 @@ def build_version(
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise CatalogFormatError(
-                f"{label}: pattern {pattern!r} is not a valid regular expression: {exc}"
-            ) from None
+            raise CatalogFormatError(f"{label}: pattern {pattern!r} is not a valid regular expression: {exc}") from None
 
     tier_text = _text(label, "tier", fields.get("tier"))
     try:

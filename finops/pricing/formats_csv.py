@@ -52,8 +52,7 @@ def _header(fieldnames: list[str] | None) -> list[str]:
     unknown = [name for name in columns if name not in CSV_COLUMNS]
     if unknown:
         raise CatalogFormatError(
-            f"CSV header: unknown column(s) {', '.join(map(repr, unknown))}; "
-            f"known columns: {', '.join(CSV_COLUMNS)}"
+            f"CSV header: unknown column(s) {', '.join(map(repr, unknown))}; known columns: {', '.join(CSV_COLUMNS)}"
         )
     repeated = sorted({name for name in columns if columns.count(name) > 1})
     if repeated:
@@ -94,9 +93,7 @@ def _cell(where: str, name: str, value: object) -> str:
         return value.isoformat()
     if isinstance(value, list):
         if any(";" in item for item in value):
-            raise CatalogFormatError(
-                f"{where}: a value in {name!r} contains ';', which CSV uses between values"
-            )
+            raise CatalogFormatError(f"{where}: a value in {name!r} contains ';', which CSV uses between values")
         return ";".join(value)
     return str(value)
 

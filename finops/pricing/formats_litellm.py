@@ -125,8 +125,7 @@ def _long_context(
     threshold = usable[0]
     if len(usable) > 1:
         notes.append(
-            f"{label}: several long-context thresholds ({', '.join(map(str, usable))} tokens); "
-            f"kept {threshold}"
+            f"{label}: several long-context thresholds ({', '.join(map(str, usable))} tokens); kept {threshold}"
         )
     prices = tiers[threshold]
     fields: dict[str, object] = {"long_context_threshold": threshold}

@@ -54,9 +54,7 @@ from finops.pricing.prices import PriceVersion
 _TOP_KEYS = ("catalog_version", "currency", "models")
 # The flat fields, with the long-context ones nested under one `long_context` key.
 _ENTRY_KEYS = tuple(
-    "long_context" if name == "long_context_threshold" else name
-    for name in FIELDS
-    if name not in LONG_CONTEXT_FIELDS
+    "long_context" if name == "long_context_threshold" else name for name in FIELDS if name not in LONG_CONTEXT_FIELDS
 )
 _LONG_CONTEXT_KEYS = ("threshold_input_tokens", *PRICE_FIELDS)
 # Messages name long-context fields the way this format nests them.
@@ -109,9 +107,7 @@ def load_yaml_catalog(text: str) -> list[PriceVersion]:
         where = f"entry {number}"
         if not isinstance(entry, dict):
             raise CatalogFormatError(f"{where}: must be a mapping, got {entry!r}")
-        labelled.append(
-            (where, build_version(where, _flatten(where, entry), default_currency=currency, shown=_SHOWN))
-        )
+        labelled.append((where, build_version(where, _flatten(where, entry), default_currency=currency, shown=_SHOWN)))
     check_unique(labelled)
     return [version for _, version in labelled]
 

@@ -42,9 +42,7 @@ def detect_format(text: str, hint: str | None = None) -> str:
     return "yaml"
 
 
-def parse_catalog(
-    text: str, hint: str | None = None, effective_from: datetime | None = None
-) -> ParsedCatalog:
+def parse_catalog(text: str, hint: str | None = None, effective_from: datetime | None = None) -> ParsedCatalog:
     fmt = detect_format(text, hint)
     if fmt == "litellm":
         # LiteLLM's file carries no dates: its prices are taken as in force from `effective_from`.

@@ -115,9 +115,7 @@ class PriceBook:
                 return version
         return None
 
-    def _ordered_candidates(
-        self, project_id: int | None, provider: str | None, model: str
-    ) -> Iterator[PriceVersion]:
+    def _ordered_candidates(self, project_id: int | None, provider: str | None, model: str) -> Iterator[PriceVersion]:
         scopes = [project_id, None] if project_id is not None else [None]
         for scope_id in scopes:
             scope = self._scopes.get(scope_id)
@@ -144,9 +142,7 @@ class PriceBook:
 def _by_provider_preference(group: list[PriceVersion], provider: str | None) -> Iterator[PriceVersion]:
     exact = [v for v in group if provider is not None and v.provider == provider]
     generic = [v for v in group if v.provider is None]
-    others = sorted(
-        (v for v in group if v.provider is not None and v.provider != provider), key=_provider_key
-    )
+    others = sorted((v for v in group if v.provider is not None and v.provider != provider), key=_provider_key)
     yield from _newest_first(exact)
     yield from _newest_first(generic)
     yield from _newest_first(others)

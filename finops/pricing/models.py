@@ -36,18 +36,14 @@ class PriceVersionRow(Base):
     __tablename__ = "price_versions"
     __table_args__ = (
         # NULLS NOT DISTINCT: a built-in (project NULL) or generic (provider NULL) entry is unique too.
-        UniqueConstraint(
-            "project_id", "provider", "model", "effective_from", postgresql_nulls_not_distinct=True
-        ),
+        UniqueConstraint("project_id", "provider", "model", "effective_from", postgresql_nulls_not_distinct=True),
         CheckConstraint("effective_to IS NULL OR effective_to > effective_from", name="effective_window"),
         CheckConstraint(
             "input >= 0 AND output >= 0 AND coalesce(cache_read, 0) >= 0 AND coalesce(cache_write, 0) >= 0"
             " AND coalesce(cache_write_1h, 0) >= 0 AND coalesce(reasoning, 0) >= 0",
             name="prices_non_negative",
         ),
-        CheckConstraint(
-            "batch_discount IS NULL OR batch_discount BETWEEN 0 AND 1", name="batch_discount_fraction"
-        ),
+        CheckConstraint("batch_discount IS NULL OR batch_discount BETWEEN 0 AND 1", name="batch_discount_fraction"),
         Index("ix_price_versions_model", "model"),
     )
 

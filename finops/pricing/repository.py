@@ -97,9 +97,7 @@ def list_versions(
     if scopes:
         query = query.where(or_(*scopes))
     if model:
-        query = query.where(
-            (PriceVersionRow.model == model.lower()) | PriceVersionRow.aliases.any(model.lower())
-        )
+        query = query.where((PriceVersionRow.model == model.lower()) | PriceVersionRow.aliases.any(model.lower()))
     query = query.order_by(
         PriceVersionRow.provider.nulls_first(), PriceVersionRow.model, PriceVersionRow.effective_from
     )
@@ -223,9 +221,7 @@ def pending_recosts(session: Session, older_than: datetime) -> list[RecostReques
 
 def mark_recosts_done(session: Session, request_ids: Iterable[int], run_id: int) -> None:
     session.execute(
-        update(RecostRequest)
-        .where(RecostRequest.id.in_(list(request_ids)))
-        .values(done_at=func.now(), run_id=run_id)
+        update(RecostRequest).where(RecostRequest.id.in_(list(request_ids))).values(done_at=func.now(), run_id=run_id)
     )
 
 
@@ -256,13 +252,15 @@ WHERE start_time >= %(start)s AND (%(end)s::timestamptz IS NULL OR start_time < 
   AND (%(project)s::bigint IS NULL OR project_id = %(project)s)
 """
 
+# {model_clause} is "model = %(model)s" or "model IS NULL": plain equality (not IS NOT DISTINCT FROM)
+# keeps the (project_id, model, start_time) index usable.
 CALL_BATCH_SQL = """
 SELECT trace_id, span_id, start_time, input_tokens, cache_read_tokens, cache_write_tokens,
        cache_write_1h_tokens, output_tokens, reasoning_tokens, is_batch, cost_input, cost_cache_read,
        cost_cache_write, cost_cache_write_1h, cost_output, cost_reasoning, cost_request_fee, cost_total,
        price_version_id, price_tier, currency
 FROM llm_calls
-WHERE project_id = %(project)s AND model IS NOT DISTINCT FROM %(model)s
+WHERE project_id = %(project)s AND {model_clause}
   AND provider IS NOT DISTINCT FROM %(provider)s
   AND start_time >= %(start)s AND (%(end)s::timestamptz IS NULL OR start_time < %(end)s)
   AND (start_time, trace_id, span_id) > (%(after_time)s, %(after_trace)s, %(after_span)s)
@@ -289,7 +287,11 @@ UPDATE llm_calls c SET
     cost_reasoning = u.cost_reasoning, cost_request_fee = u.cost_request_fee, cost_total = u.cost_total,
     price_version_id = u.price_version_id, price_tier = u.price_tier, currency = u.currency
 FROM recost_updates u
-WHERE c.project_id = u.project_id AND c.trace_id = u.trace_id AND c.span_id = u.span_id
+WHERE c.project_id = u.project_id AND c.trace_id = u.trace_id AND c.span_id = u.span_id;
+-- the runs of recosted calls are reassembled (their cost changed), and their days re-rolled
+INSERT INTO workflow_dirty_traces (project_id, trace_id)
+SELECT DISTINCT project_id, trace_id FROM recost_updates
+ON CONFLICT DO NOTHING
 """
 
 # The SDK-reported cost beside ours, for auditing instrumentation cost figures.

@@ -75,9 +75,7 @@ def missing_prices(
     return [MissingModelOut.model_validate(item, from_attributes=True) for item in found]
 
 
-@router.get(
-    "/differences", response_model=list[CostDifferenceOut], summary="SDK-reported cost against ours, by model"
-)
+@router.get("/differences", response_model=list[CostDifferenceOut], summary="SDK-reported cost against ours, by model")
 def cost_differences(request: Request, project_id: int = Depends(require_project)) -> list[CostDifferenceOut]:
     with session_scope(request.app.state.database_url) as session:
         found = repository.cost_differences(session, project_id)
@@ -131,9 +129,7 @@ async def import_prices(
 
 
 @router.post("/recost", status_code=202, dependencies=[Depends(require_admin)], summary="Queue a recost")
-def queue_recost(
-    body: RecostIn, request: Request, project_id: int = Depends(require_project)
-) -> dict[str, str]:
+def queue_recost(body: RecostIn, request: Request, project_id: int = Depends(require_project)) -> dict[str, str]:
     with session_scope(request.app.state.database_url) as session:
         repository.enqueue_recost(
             session, project_id, body.start, body.end, [body.model] if body.model else None, "api request"

@@ -144,9 +144,7 @@ def recost(
             _recost_groups(conn, book, start or _EPOCH, end, model_names, project_id, report, progress)
     except Exception as exc:
         with session_scope(database_url) as session:
-            repository.finish_run(
-                session, report.run_id, status="failed", error=str(exc)[:2000], **_totals(report)
-            )
+            repository.finish_run(session, report.run_id, status="failed", error=str(exc)[:2000], **_totals(report))
         raise
     with session_scope(database_url) as session:
         repository.finish_run(session, report.run_id, status="succeeded", **_totals(report))
@@ -174,21 +172,18 @@ def _recost_groups(
     progress: ProgressCallback | None,
 ) -> None:
     conn.execute(repository.RECOST_STAGE_DDL)
-    groups = conn.execute(
-        repository.CALL_GROUPS_SQL, {"start": start, "end": end, "project": project_id}
-    ).fetchall()
+    groups = conn.execute(repository.CALL_GROUPS_SQL, {"start": start, "end": end, "project": project_id}).fetchall()
     conn.commit()
     columns = ", ".join(repository.RECOST_COLUMNS)
     for group_project, provider, model in groups:
-        if model_names is not None and not any(
-            version_matches_name(name, model or "") for name in model_names
-        ):
+        if model_names is not None and not any(version_matches_name(name, model or "") for name in model_names):
             continue
         report.groups += 1
         after: tuple[datetime, str, str] = (_EPOCH - timedelta(days=1), "", "")
         while True:
+            model_clause = "model IS NULL" if model is None else "model = %(model)s"
             rows = conn.execute(
-                repository.CALL_BATCH_SQL,
+                repository.CALL_BATCH_SQL.format(model_clause=model_clause),  # type: ignore[arg-type]
                 {
                     "project": group_project, "model": model, "provider": provider, "start": start,
                     "end": end, "after_time": after[0], "after_trace": after[1], "after_span": after[2],
@@ -246,9 +241,7 @@ def _recosted(
     return (project_id, trace_id, span_id, *new)
 
 
-def process_recost_requests(
-    database_url: str, progress: ProgressCallback | None = None
-) -> RecostReport | None:
+def process_recost_requests(database_url: str, progress: ProgressCallback | None = None) -> RecostReport | None:
     """The scheduled job: run every queued recost request that is old enough, as one merged pass."""
     with session_scope(database_url) as session:
         pending = repository.pending_recosts(session, older_than=datetime.now(UTC) - RECOST_DELAY)

@@ -22,9 +22,7 @@ class ApiKey(Base):
     __tablename__ = "api_keys"
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    project_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("projects.id", ondelete="CASCADE"), index=True
-    )
+    project_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("projects.id", ondelete="CASCADE"), index=True)
     # SHA-256 of the key: keys are long random secrets, so a fast hash is enough and lets
     # every request be checked with one indexed lookup.
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)

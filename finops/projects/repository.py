@@ -38,9 +38,7 @@ def add_key(session: Session, project_id: int, key_hash: str, key_prefix: str) -
 
 
 def project_id_for_key_hash(session: Session, key_hash: str) -> int | None:
-    return session.scalar(
-        select(ApiKey.project_id).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
-    )
+    return session.scalar(select(ApiKey.project_id).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None)))
 
 
 def list_projects(session: Session) -> list[ProjectSummary]:

@@ -24,8 +24,7 @@ class IssuedKey:
 def validate_project_name(name: str) -> str:
     if not PROJECT_NAME.match(name):
         raise ValueError(
-            "project names are 1-100 characters of letters, digits, '_', '.' or '-', "
-            "starting with a letter or digit"
+            "project names are 1-100 characters of letters, digits, '_', '.' or '-', starting with a letter or digit"
         )
     return name
 

@@ -62,6 +62,7 @@ def upgrade() -> None:
             name=op.f("llm_calls_tokens_non_negative_check"),
         ),
         sa.PrimaryKeyConstraint("project_id", "trace_id", "span_id", name=op.f("llm_calls_pkey")),
+        postgresql_with={"fillfactor": 90},
     )
     op.create_index(
         "ix_llm_calls_project_id_model_start_time",
@@ -69,9 +70,7 @@ def upgrade() -> None:
         ["project_id", "model", "start_time"],
         unique=False,
     )
-    op.create_index(
-        "ix_llm_calls_project_id_start_time", "llm_calls", ["project_id", "start_time"], unique=False
-    )
+    op.create_index("ix_llm_calls_project_id_start_time", "llm_calls", ["project_id", "start_time"], unique=False)
     op.create_index(
         "ix_llm_calls_project_id_workflow_id",
         "llm_calls",
@@ -85,9 +84,7 @@ def upgrade() -> None:
         ["project_id", "workflow_name", "start_time"],
         unique=False,
     )
-    op.create_index(
-        "ix_llm_calls_received_at", "llm_calls", ["received_at"], unique=False, postgresql_using="brin"
-    )
+    op.create_index("ix_llm_calls_received_at", "llm_calls", ["received_at"], unique=False, postgresql_using="brin")
     op.create_table(
         "projects",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -101,9 +98,7 @@ def upgrade() -> None:
         sa.Column("project_id", sa.BigInteger(), nullable=False),
         sa.Column("resource_hash", sa.BigInteger(), nullable=False),
         sa.Column("attributes", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-        sa.Column(
-            "first_seen_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("first_seen_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.PrimaryKeyConstraint("project_id", "resource_hash", name=op.f("resources_pkey")),
     )
     op.create_table(

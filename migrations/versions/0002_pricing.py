@@ -104,9 +104,7 @@ def upgrade() -> None:
         sa.Column("window_end", sa.DateTime(timezone=True), nullable=True),
         sa.Column("models", sa.ARRAY(sa.Text()), nullable=True),
         sa.Column("reason", sa.Text(), nullable=False),
-        sa.Column(
-            "requested_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("requested_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("run_id", sa.BigInteger(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("recost_requests_pkey")),
@@ -131,43 +129,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("recost_runs_pkey")),
     )
     op.add_column("llm_calls", sa.Column("cost_input", sa.Numeric(precision=20, scale=10), nullable=True))
-    op.add_column(
-        "llm_calls", sa.Column("cost_cache_read", sa.Numeric(precision=20, scale=10), nullable=True)
-    )
-    op.add_column(
-        "llm_calls", sa.Column("cost_cache_write", sa.Numeric(precision=20, scale=10), nullable=True)
-    )
-    op.add_column(
-        "llm_calls", sa.Column("cost_cache_write_1h", sa.Numeric(precision=20, scale=10), nullable=True)
-    )
+    op.add_column("llm_calls", sa.Column("cost_cache_read", sa.Numeric(precision=20, scale=10), nullable=True))
+    op.add_column("llm_calls", sa.Column("cost_cache_write", sa.Numeric(precision=20, scale=10), nullable=True))
+    op.add_column("llm_calls", sa.Column("cost_cache_write_1h", sa.Numeric(precision=20, scale=10), nullable=True))
     op.add_column("llm_calls", sa.Column("cost_output", sa.Numeric(precision=20, scale=10), nullable=True))
     op.add_column("llm_calls", sa.Column("cost_reasoning", sa.Numeric(precision=20, scale=10), nullable=True))
-    op.add_column(
-        "llm_calls", sa.Column("cost_request_fee", sa.Numeric(precision=20, scale=10), nullable=True)
-    )
+    op.add_column("llm_calls", sa.Column("cost_request_fee", sa.Numeric(precision=20, scale=10), nullable=True))
     op.add_column("llm_calls", sa.Column("cost_total", sa.Numeric(precision=20, scale=10), nullable=True))
     op.add_column("llm_calls", sa.Column("currency", sa.String(length=3), nullable=True))
     op.add_column("llm_calls", sa.Column("price_version_id", sa.BigInteger(), nullable=True))
     op.add_column("llm_calls", sa.Column("price_tier", sa.String(length=16), nullable=True))
-    op.create_index(
-        "ix_llm_calls_project_id_model_unpriced",
-        "llm_calls",
-        ["project_id", "model"],
-        unique=False,
-        postgresql_where="cost_total IS NULL",
-    )
-    op.create_index(
-        "ix_llm_calls_start_time", "llm_calls", ["start_time"], unique=False, postgresql_using="brin"
-    )
+    op.create_index("ix_llm_calls_start_time", "llm_calls", ["start_time"], unique=False, postgresql_using="brin")
 
 
 def downgrade() -> None:
     op.drop_index("ix_llm_calls_start_time", table_name="llm_calls", postgresql_using="brin")
-    op.drop_index(
-        "ix_llm_calls_project_id_model_unpriced",
-        table_name="llm_calls",
-        postgresql_where="cost_total IS NULL",
-    )
     op.drop_column("llm_calls", "price_tier")
     op.drop_column("llm_calls", "price_version_id")
     op.drop_column("llm_calls", "currency")

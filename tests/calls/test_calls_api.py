@@ -56,9 +56,7 @@ def test_pagination_filters_and_sources(served: ServedApp, project: ProjectKey) 
     only_gpt = get_calls(served, project.key, model="gpt-4o").json()["items"]
     assert [c["tokens"]["input"] for c in only_gpt] == [103, 101]
     # BASE_NS + 1s <= start < BASE_NS + 3s -> calls 1 and 2
-    window = get_calls(
-        served, project.key, **{"from": "2026-11-18T11:06:41Z", "to": "2026-11-18T11:06:43Z"}
-    ).json()
+    window = get_calls(served, project.key, **{"from": "2026-11-18T11:06:41Z", "to": "2026-11-18T11:06:43Z"}).json()
     assert [c["tokens"]["input"] for c in window["items"]] == [102, 101]
     assert len(get_calls(served, project.key, trace_id=trace.hex()).json()["items"]) == 5
 
@@ -88,12 +86,8 @@ def test_bad_parameters(served: ServedApp, project: ProjectKey) -> None:
 def test_projects_never_see_each_other(served: ServedApp, project: ProjectKey) -> None:
     other = make_project(served.app.state.database_url, "other-team")
     shared_trace = new_trace_id()
-    export(
-        served, project.key, [span("chat", trace_id=shared_trace, attributes=chat_attributes("gpt-4o", 1, 1))]
-    )
-    export(
-        served, other.key, [span("chat", trace_id=shared_trace, attributes=chat_attributes("gpt-4o", 2, 2))]
-    )
+    export(served, project.key, [span("chat", trace_id=shared_trace, attributes=chat_attributes("gpt-4o", 1, 1))])
+    export(served, other.key, [span("chat", trace_id=shared_trace, attributes=chat_attributes("gpt-4o", 2, 2))])
     mine = get_calls(served, project.key).json()["items"]
     theirs = get_calls(served, other.key, trace_id=shared_trace.hex()).json()["items"]
     assert [c["tokens"]["input"] for c in mine] == [1]

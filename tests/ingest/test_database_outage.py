@@ -38,8 +38,7 @@ def own_postgres() -> Iterator[pgserver.PostgresServer]:
 def body(calls: int, input_tokens: int) -> bytes:
     trace = new_trace_id()
     spans = [
-        span(f"chat {i}", trace_id=trace, attributes=chat_attributes("gpt-4o", input_tokens, 1))
-        for i in range(calls)
+        span(f"chat {i}", trace_id=trace, attributes=chat_attributes("gpt-4o", input_tokens, 1)) for i in range(calls)
     ]
     return request(spans).SerializeToString()
 

@@ -273,9 +273,7 @@ CALL_FIELD_CASES = [
     [case[1:] for case in CALL_FIELD_CASES],
     ids=[case[0] for case in CALL_FIELD_CASES],
 )
-def test_read_call_fields(
-    attributes: dict[str, Any], span_kwargs: dict[str, Any], field: str, expected: Any
-) -> None:
+def test_read_call_fields(attributes: dict[str, Any], span_kwargs: dict[str, Any], field: str, expected: Any) -> None:
     call = read_call(make_span(attributes, **span_kwargs))
     assert getattr(call, field) == expected
 

@@ -211,9 +211,7 @@ TRACELOOP_CASES = [
     [c[1:] for c in TRACELOOP_CASES],
     ids=[c[0] for c in TRACELOOP_CASES],
 )
-def test_traceloop_tokens(
-    attributes: dict[str, Any], expected: TokenBuckets, sources: dict[str, str]
-) -> None:
+def test_traceloop_tokens(attributes: dict[str, Any], expected: TokenBuckets, sources: dict[str, str]) -> None:
     check(attributes, expected, sources, "traceloop")
 
 
@@ -355,9 +353,7 @@ COST_CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("attributes", "cost", "source"), [c[1:] for c in COST_CASES], ids=[c[0] for c in COST_CASES]
-)
+@pytest.mark.parametrize(("attributes", "cost", "source"), [c[1:] for c in COST_CASES], ids=[c[0] for c in COST_CASES])
 def test_reported_cost(attributes: dict[str, Any], cost: Decimal, source: str) -> None:
     call = read_call(make_span({"gen_ai.operation.name": "chat", **attributes}))
     assert call.reported_cost == cost

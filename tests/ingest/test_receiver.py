@@ -29,9 +29,7 @@ def rows(database_url: str, query: str, *params: object) -> list[tuple]:
         return conn.execute(query, params).fetchall()
 
 
-def post(
-    served: ServedApp, key: str | None, body: bytes, headers: dict[str, str] | None = None
-) -> httpx.Response:
+def post(served: ServedApp, key: str | None, body: bytes, headers: dict[str, str] | None = None) -> httpx.Response:
     all_headers = dict(PROTOBUF)
     if key:
         all_headers["authorization"] = f"Bearer {key}"
@@ -40,19 +38,13 @@ def post(
 
 
 def sdk_provider(served: ServedApp, key: str, batch: bool = False, **exporter_args: object) -> TracerProvider:
-    exporter = OTLPSpanExporter(
-        endpoint=f"{served.url}/v1/traces", headers={"x-finops-api-key": key}, **exporter_args
-    )
-    provider = TracerProvider(
-        resource=Resource.create({"service.name": "support-bot", "finops.team": "support"})
-    )
+    exporter = OTLPSpanExporter(endpoint=f"{served.url}/v1/traces", headers={"x-finops-api-key": key}, **exporter_args)
+    provider = TracerProvider(resource=Resource.create({"service.name": "support-bot", "finops.team": "support"}))
     provider.add_span_processor(BatchSpanProcessor(exporter) if batch else SimpleSpanProcessor(exporter))
     return provider
 
 
-def test_sdk_exporter_stores_calls_with_buckets_and_attribution(
-    served: ServedApp, project: ProjectKey
-) -> None:
+def test_sdk_exporter_stores_calls_with_buckets_and_attribution(served: ServedApp, project: ProjectKey) -> None:
     # One batch, as the SDK's batch processor sends a short workflow: ancestors travel with the call.
     provider = sdk_provider(served, project.key, batch=True)
     tracer = provider.get_tracer("agent")
@@ -100,9 +92,7 @@ def test_sdk_exporter_stores_calls_with_buckets_and_attribution(
             "ancestor:finops.workflow.name", "genai",
         )
     ]  # fmt: skip
-    kinds = rows(
-        project_db(served), "SELECT name, kind FROM spans WHERE project_id = %s ORDER BY name", project.id
-    )
+    kinds = rows(project_db(served), "SELECT name, kind FROM spans WHERE project_id = %s ORDER BY name", project.id)
     assert kinds == [("chat gpt-4o", "llm"), ("handle-ticket", "other"), ("invoke_agent triager", "agent")]
 
 
@@ -112,9 +102,7 @@ def project_db(served: ServedApp) -> str:
 
 def test_gzip_export_from_sdk(served: ServedApp, project: ProjectKey) -> None:
     provider = sdk_provider(served, project.key, compression=Compression.Gzip)
-    with provider.get_tracer("agent").start_as_current_span(
-        "chat", attributes=chat_attributes("gpt-4o-mini", 50, 5)
-    ):
+    with provider.get_tracer("agent").start_as_current_span("chat", attributes=chat_attributes("gpt-4o-mini", 50, 5)):
         pass
     provider.shutdown()
     assert rows(project_db(served), "SELECT model, input_tokens, output_tokens FROM llm_calls") == [
@@ -181,9 +169,7 @@ def test_json_mapping_example(served: ServedApp, project: ProjectKey) -> None:
 
 def test_json_with_gzip_encoding(served: ServedApp, project: ProjectKey) -> None:
     body = gzip.compress(JSON_EXAMPLE.encode())
-    response = post(
-        served, project.key, body, {"content-type": "application/json", "content-encoding": "gzip"}
-    )
+    response = post(served, project.key, body, {"content-type": "application/json", "content-encoding": "gzip"})
     assert response.status_code == 200, response.text
     assert rows(project_db(served), "SELECT count(*) FROM llm_calls") == [(1,)]
 
@@ -204,10 +190,7 @@ def test_retried_export_is_stored_once(served: ServedApp, project: ProjectKey) -
 def test_concurrent_requests_all_durable(served: ServedApp, project: ProjectKey) -> None:
     bodies = [
         request(
-            [
-                span("chat", trace_id=new_trace_id(), attributes=chat_attributes("gpt-4o", 10, 1))
-                for _ in range(50)
-            ]
+            [span("chat", trace_id=new_trace_id(), attributes=chat_attributes("gpt-4o", 10, 1)) for _ in range(50)]
         ).SerializeToString()
         for _ in range(20)
     ]
@@ -231,12 +214,8 @@ def test_late_plain_root_span_is_kept_for_a_genai_trace(served: ServedApp, proje
 def test_nested_llm_spans_count_once(served: ServedApp, project: ProjectKey) -> None:
     # A framework's LLM span wrapping the client library's span of the same model call.
     trace, outer = new_trace_id(), new_span_id()
-    outer_span = span(
-        "ChatOpenAI", trace_id=trace, span_id=outer, attributes=chat_attributes("gpt-4o", 500, 50)
-    )
-    inner_span = span(
-        "chat gpt-4o", trace_id=trace, parent=outer, attributes=chat_attributes("gpt-4o", 500, 50)
-    )
+    outer_span = span("ChatOpenAI", trace_id=trace, span_id=outer, attributes=chat_attributes("gpt-4o", 500, 50))
+    inner_span = span("chat gpt-4o", trace_id=trace, parent=outer, attributes=chat_attributes("gpt-4o", 500, 50))
     # inner first, outer in a later request (how batch exporters deliver them)...
     post(served, project.key, request([inner_span]).SerializeToString())
     post(served, project.key, request([outer_span]).SerializeToString())
@@ -276,9 +255,7 @@ def test_invalid_spans_rejected_alone(served: ServedApp, project: ProjectKey) ->
         trace_id=trace,
         attributes=chat_attributes("gpt-4o", 10, 1, **{"gen_ai.usage.output_tokens": "lots"}),
     )
-    body = request(
-        [good, bad_trace_id, bad_span_id, backwards, negative, absurd, not_numeric]
-    ).SerializeToString()
+    body = request([good, bad_trace_id, bad_span_id, backwards, negative, absurd, not_numeric]).SerializeToString()
     response = post(served, project.key, body)
     assert response.status_code == 200
     result = ExportTraceServiceResponse.FromString(response.content)

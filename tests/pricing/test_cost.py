@@ -26,9 +26,7 @@ SONNET = PriceVersion(
     provider="anthropic",
     effective_from=START,
     batch_discount=D("0.5"),
-    rates=Rates(
-        input=D("3"), cache_read=D("0.30"), cache_write=D("3.75"), cache_write_1h=D("6"), output=D("15")
-    ),
+    rates=Rates(input=D("3"), cache_read=D("0.30"), cache_write=D("3.75"), cache_write_1h=D("6"), output=D("15")),
     long_context=LongContextTier(
         200_000,
         Rates(
@@ -109,9 +107,7 @@ O3 = PriceVersion(
         ),
     ],
 )
-def test_bucket_costs(
-    tokens: TokenBuckets, version: PriceVersion, is_batch: bool, expected: dict[str, str]
-) -> None:
+def test_bucket_costs(tokens: TokenBuckets, version: PriceVersion, is_batch: bool, expected: dict[str, str]) -> None:
     cost = price_call(tokens, version, is_batch=is_batch)
     parts = (
         "input",

@@ -130,14 +130,10 @@ YAML_EXPECTED = [
         provider="anthropic",
         patterns=(r"claude-sonnet-4-5(-\d{8})?",),
         tier=Tier.MID,
-        rates=Rates(
-            input=D(3), cache_read=D("0.3"), cache_write=D("3.75"), cache_write_1h=D(6), output=D(15)
-        ),
+        rates=Rates(input=D(3), cache_read=D("0.3"), cache_write=D("3.75"), cache_write_1h=D(6), output=D(15)),
         long_context=LongContextTier(
             200_000,
-            Rates(
-                input=D(6), cache_read=D("0.6"), cache_write=D("7.5"), cache_write_1h=D(12), output=D("22.5")
-            ),
+            Rates(input=D(6), cache_read=D("0.6"), cache_write=D("7.5"), cache_write_1h=D(12), output=D("22.5")),
         ),
         effective_from=datetime(2025, 9, 29, 8, tzinfo=UTC),  # 10:00+02:00 = 08:00 UTC
         effective_to=datetime(2026, 6, 1, tzinfo=UTC),
@@ -262,9 +258,7 @@ def test_yaml_rejects_duplicate_versions() -> None:
         "effective_from": "2024-08-06",
     }
     text = json.dumps({"models": [entry, {**entry, "model": "GPT-4o", "input": "3"}]})
-    with pytest.raises(
-        CatalogFormatError, match=r"entry 2 \(gpt-4o\): same provider, model and effective_from"
-    ):
+    with pytest.raises(CatalogFormatError, match=r"entry 2 \(gpt-4o\): same provider, model and effective_from"):
         load_yaml_catalog(text)
 
 
@@ -451,9 +445,7 @@ LITELLM_EXPECTED = {
         long_context=LongContextTier(
             200_000,  # "_above_200k_tokens": 200 x 1000
             # 6e-06 -> 6; 2.25e-05 -> 22.5; 6e-07 -> 0.6; 7.5e-06 -> 7.5; 1.2e-05 -> 12
-            Rates(
-                input=D(6), output=D("22.5"), cache_read=D("0.6"), cache_write=D("7.5"), cache_write_1h=D(12)
-            ),
+            Rates(input=D(6), output=D("22.5"), cache_read=D("0.6"), cache_write=D("7.5"), cache_write_1h=D(12)),
         ),
     ),
     ("openai", "gpt-4o"): _litellm(
@@ -634,16 +626,12 @@ def test_csv_full_row() -> None:
         patterns=("claude-sonnet-4-5@.*",),
         tier=Tier.MID,
         currency="USD",
-        rates=Rates(
-            input=D(3), cache_read=D("0.3"), cache_write=D("3.75"), cache_write_1h=D(6), output=D(15)
-        ),
+        rates=Rates(input=D(3), cache_read=D("0.3"), cache_write=D("3.75"), cache_write_1h=D(6), output=D(15)),
         batch_discount=D("0.5"),
         request_fee=D("0.001"),
         long_context=LongContextTier(
             200_000,
-            Rates(
-                input=D(6), cache_read=D("0.6"), cache_write=D("7.5"), cache_write_1h=D(12), output=D("22.5")
-            ),
+            Rates(input=D(6), cache_read=D("0.6"), cache_write=D("7.5"), cache_write_1h=D(12), output=D("22.5")),
         ),
         effective_from=datetime(2025, 9, 29, 8, tzinfo=UTC),  # 10:00+02:00 = 08:00 UTC
         effective_to=datetime(2026, 6, 1, tzinfo=UTC),
@@ -729,9 +717,7 @@ def test_csv_errors(text: str, message: str) -> None:
 
 
 def test_csv_dump_refuses_a_semicolon_inside_a_list_value() -> None:
-    version = PriceVersion(
-        model="m", patterns=("a;b",), rates=Rates(input=D(1), output=D(1)), effective_from=AUG_6
-    )
+    version = PriceVersion(model="m", patterns=("a;b",), rates=Rates(input=D(1), output=D(1)), effective_from=AUG_6)
     with pytest.raises(CatalogFormatError, match="'patterns' contains ';'"):
         dump_csv_catalog([version])
 

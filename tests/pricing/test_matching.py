@@ -29,9 +29,7 @@ BOOK = PriceBook(
         version("gpt-4o", "2.75", provider="azure.ai.openai"),
         version("claude-sonnet-4-5", "3.00"),  # generic: any host
         version("claude-sonnet-4-5", "3.30", provider="aws.bedrock"),
-        version(
-            "llama-3.3-70b", "0.59", provider="groq", patterns=(r"^llama-3\.3-70b(-versatile|-specdec)?$",)
-        ),
+        version("llama-3.3-70b", "0.59", provider="groq", patterns=(r"^llama-3\.3-70b(-versatile|-specdec)?$",)),
         version("llama-3.3-70b", "0.88", provider="together_ai"),
         version("gpt-4o", "1.00", project=7),  # project 7's negotiated price
         version("acme-internal", "0.10", project=7, start="2026-11-01", end="2026-12-01"),
@@ -40,9 +38,7 @@ BOOK = PriceBook(
 AT = datetime(2026, 6, 1, tzinfo=UTC)
 
 
-def price_of(
-    model: str, provider: str | None = None, project: int | None = 1, at: datetime = AT
-) -> str | None:
+def price_of(model: str, provider: str | None = None, project: int | None = 1, at: datetime = AT) -> str | None:
     found = BOOK.lookup(project, provider, model, at)
     return None if found is None else str(found.rates.input)
 

@@ -183,9 +183,7 @@ def test_changed_price_recosts_and_applying_twice_is_a_no_op(served: ServedApp, 
     db = served.app.state.database_url
     start = BASE - timedelta(days=1)
     with session_scope(db) as session:
-        apply_versions(
-            session, [custom(project.id, "acme-llm-7b", start, input="1", output="1")], origin="test"
-        )
+        apply_versions(session, [custom(project.id, "acme-llm-7b", start, input="1", output="1")], origin="test")
     refresh_prices(served)
     export(
         served,
@@ -195,9 +193,7 @@ def test_changed_price_recosts_and_applying_twice_is_a_no_op(served: ServedApp, 
     # 1000 x 1 / 1e6 + 1000 x 1 / 1e6 = 0.002
     assert costs(db)[0][4] == D("0.002")
     with session_scope(db) as session:
-        same = apply_versions(
-            session, [custom(project.id, "acme-llm-7b", start, input="1", output="1")], origin="test"
-        )
+        same = apply_versions(session, [custom(project.id, "acme-llm-7b", start, input="1", output="1")], origin="test")
         changed = apply_versions(
             session, [custom(project.id, "acme-llm-7b", start, input="1", output="3")], origin="test"
         )
@@ -273,20 +269,14 @@ def test_prices_api(served: ServedApp, project: ProjectKey, admin: str) -> None:
     assert httpx.post(base, json=body, headers=headers).status_code == 403
     created = httpx.post(base, json=body, headers={**headers, "x-finops-admin-token": admin})
     assert created.status_code == 200 and created.json()["added"] == 1
-    invalid = httpx.post(
-        base, json={**body, "input": "-1"}, headers={**headers, "x-finops-admin-token": admin}
-    )
+    invalid = httpx.post(base, json={**body, "input": "-1"}, headers={**headers, "x-finops-admin-token": admin})
     assert invalid.status_code == 422
     refresh_prices(served)
     resolved = httpx.get(f"{base}/resolve", params={"model": "acme-llm-7b"}, headers=headers).json()
     assert resolved["scope"] == "project"
     assert httpx.get(f"{base}/resolve", params={"model": "nope-9"}, headers=headers).status_code == 404
     exported = httpx.get(f"{base}/export.csv", headers=headers)
-    assert (
-        exported.status_code == 200
-        and "acme-llm-7b" in exported.text
-        and exported.text.startswith("provider,")
-    )
+    assert exported.status_code == 200 and "acme-llm-7b" in exported.text and exported.text.startswith("provider,")
 
 
 def test_prices_cli_set_show_export_import(db: str, tmp_path) -> None:
@@ -313,24 +303,17 @@ def test_prices_cli_set_show_export_import(db: str, tmp_path) -> None:
     )
     assert result.exit_code == 0 and "added" in result.output, result.output
     shown = runner.invoke(app, ["prices", "show", "acme-llm-7b-2026-05-01"], env=env)
-    assert shown.exit_code == 0 and "acme-llm-7b" in shown.output and "input 0.2" in shown.output, (
-        shown.output
-    )
+    assert shown.exit_code == 0 and "acme-llm-7b" in shown.output and "input 0.2" in shown.output, shown.output
     assert runner.invoke(app, ["prices", "show", "unknown-model"], env=env).exit_code == 1
     out = tmp_path / "catalog.csv"
-    assert (
-        runner.invoke(app, ["prices", "export", "--project", "default", "-o", str(out)], env=env).exit_code
-        == 0
-    )
+    assert runner.invoke(app, ["prices", "export", "--project", "default", "-o", str(out)], env=env).exit_code == 0
     assert "acme-llm-7b" in out.read_text()
     litellm = tmp_path / "litellm.json"
     litellm.write_text(
         '{"acme-llm-9b": {"litellm_provider": "openai", "mode": "chat",'
         ' "input_cost_per_token": 3e-07, "output_cost_per_token": 6e-07}}'
     )
-    imported = runner.invoke(
-        app, ["prices", "import", str(litellm), "--effective-from", "2026-01-01"], env=env
-    )
+    imported = runner.invoke(app, ["prices", "import", str(litellm), "--effective-from", "2026-01-01"], env=env)
     assert imported.exit_code == 0 and "1 added" in imported.output, imported.output
     listed = runner.invoke(app, ["prices", "list", "--model", "acme-llm-9b"], env=env)
     # 3e-07 per token x 1e6 = 0.3 per 1M; 6e-07 -> 0.6

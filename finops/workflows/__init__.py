@@ -1,0 +1,1 @@
+"""Workflow runs, outcomes, rollups and cost per successful workflow."""
