@@ -691,7 +691,8 @@ def print_report(report: dict[str, Any]) -> None:
         f"incremental  {inc['calls']:,} calls + {inc['spans']:,} spans in {inc['traces']:,} new traces over the last "
         f"hour, COPY + dirty marks in {inc['load_seconds']}s",
         f"  assemble_dirty      {inc['assembly_seconds']:>6.2f}s  ({inc['assembly']['traces']} traces, "
-        f"{inc['assembly']['runs']} runs, {inc['assembly']['closed']} closed by idle timeout)",
+        f"{inc['assembly']['runs']} runs assembled, {checks['closed_runs']} of them closed at once, "
+        f"{inc['assembly']['closed']} closed by the idle sweep)",
     ]
     for statement in inc["assembly_statements"]:
         lines.append(f"      {statement['seconds']:>7.3f}s  {statement['calls']:>5}x  {statement['statement']}")

@@ -61,6 +61,16 @@ class Settings(BaseSettings):
         default=300,
         description="A run closes once its root span arrived and no span came for this long.",
     )
+    alerts_file: Path | None = Field(
+        default=None, description="YAML file of alert channels, rules and budgets, applied at every start."
+    )
+    alerts_allow_private_urls: bool = Field(
+        default=False,
+        description="Allow alert webhooks to loopback/private addresses (off: guards against SSRF).",
+    )
+    alert_delivery_horizon_hours: float = Field(
+        default=24.0, description="How long a notification is retried before it is marked failed."
+    )
     scheduler_enabled: bool = Field(
         default=True, description="Run scheduled jobs inside `finops serve` (disable when a worker runs)."
     )

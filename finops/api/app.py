@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from finops import __version__
+from finops.alerts.routes import router as alerts_router
 from finops.api.auth import ProjectAuthenticator
 from finops.calls.routes import router as calls_router
 from finops.config import Settings
@@ -64,6 +65,7 @@ def create_app(settings: Settings, database_url: str, *, run_scheduler: bool | N
     app.include_router(calls_router)
     app.include_router(prices_router)
     app.include_router(workflows_router)
+    app.include_router(alerts_router)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness: the process answers")
     def healthz() -> dict[str, str]:

@@ -41,3 +41,26 @@ def project_id_by_name(url: str, name: str) -> int:
     if found is None:
         raise fail(f"no project named {name!r}")
     return found.id
+
+
+def apply_alerts_file(settings: Settings, url: str) -> None:
+    """Apply FINOPS_ALERTS_FILE (channels, rules, budgets), if set: at every start of serve and worker."""
+    if settings.alerts_file is None:
+        return
+    from sqlalchemy.orm import Session
+
+    from finops.alerts import config
+    from finops.db.engine import get_engine
+    from finops.projects import repository
+
+    with get_engine(url).begin() as conn:
+        with Session(bind=conn) as session:
+            names = {project.name: project.id for project in repository.list_projects(session)}
+        try:
+            counts = config.load_file(
+                conn, settings.alerts_file.read_text(encoding="utf-8"), names,
+                allow_private=settings.alerts_allow_private_urls,
+            )  # fmt: skip
+        except (OSError, config.AlertConfigError) as exc:
+            raise fail(f"{settings.alerts_file}: {exc}") from exc
+    typer.echo(f"alert configuration {settings.alerts_file}: {counts}", err=True)

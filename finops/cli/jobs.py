@@ -7,7 +7,7 @@ import threading
 
 import typer
 
-from finops.cli.common import fail, load_settings, prepared_database
+from finops.cli.common import apply_alerts_file, fail, load_settings, prepared_database
 
 app = typer.Typer(help="Scheduled jobs: list their last runs, run one now.", no_args_is_help=True)
 
@@ -62,7 +62,9 @@ def worker() -> None:
     """Run the scheduled jobs without the HTTP service (pair with `finops serve --no-scheduler`)."""
     from finops.jobs.scheduler import start_scheduler
 
-    url = prepared_database(load_settings())
+    settings = load_settings()
+    url = prepared_database(settings)
+    apply_alerts_file(settings, url)
     scheduler = start_scheduler(url)
     typer.echo(f"worker running {len(scheduler.get_jobs())} jobs; Ctrl-C to stop", err=True)
     stop = threading.Event()

@@ -7,7 +7,7 @@ import os
 import typer
 
 from finops import __version__
-from finops.cli.common import fail, load_settings, prepared_database
+from finops.cli.common import apply_alerts_file, fail, load_settings, prepared_database
 from finops.config import Settings
 from finops.errors import FinopsError
 
@@ -41,6 +41,7 @@ def serve(
         raise fail(str(exc)) from exc
     if issued is not None:
         _print_first_start(settings, issued.key)
+    apply_alerts_file(settings, url)
     # Worker processes read their configuration from the environment.
     os.environ["FINOPS_DATABASE_URL"] = url
     os.environ["FINOPS_SCHEDULER_ENABLED"] = "true" if scheduler else "false"

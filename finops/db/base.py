@@ -20,6 +20,7 @@ class Base(DeclarativeBase):
 
 def import_all_models() -> None:
     """Import every models module so Base.metadata knows all tables (for Alembic)."""
+    import finops.alerts.models
     import finops.ingest.models
     import finops.jobs.models
     import finops.pricing.models

@@ -22,10 +22,11 @@ class JobSpec:
 
 def registered_jobs() -> list[JobSpec]:
     """Every scheduled job finops runs."""
+    from finops.alerts.jobs import ALERTS_JOB, DELIVERY_JOB
     from finops.pricing.jobs import RECOST_JOB
     from finops.workflows.jobs import ROLLUP_JOB, WORKFLOWS_JOB
 
-    return [RECOST_JOB, WORKFLOWS_JOB, ROLLUP_JOB]
+    return [RECOST_JOB, WORKFLOWS_JOB, ROLLUP_JOB, ALERTS_JOB, DELIVERY_JOB]
 
 
 def start_scheduler(database_url: str, jobs: list[JobSpec] | None = None) -> BackgroundScheduler:

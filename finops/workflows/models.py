@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ARRAY, BigInteger, Boolean, DateTime, Index, Integer, Numeric, String, Text, func
+from sqlalchemy import ARRAY, BigInteger, Boolean, DateTime, Index, Integer, Numeric, String, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -54,6 +54,8 @@ class WorkflowRun(Base):
         Index("ix_workflow_runs_project_id_started_at", "project_id", "started_at"),
         Index("ix_workflow_runs_project_id_name_started_at", "project_id", "name", "started_at"),
         Index("ix_workflow_runs_open", "project_id", "last_received_at", postgresql_where="status = 'open'"),
+        # "top N costliest runs": an index walk in cost order that stops after N
+        Index("ix_workflow_runs_project_id_cost_total", "project_id", text("cost_total DESC"), "run_id"),
     )
 
     project_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -206,6 +206,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("project_id", "run_id", name=op.f("workflow_runs_pkey")),
     )
     op.create_index(
+        "ix_workflow_runs_project_id_cost_total",
+        "workflow_runs",
+        ["project_id", sa.text("cost_total DESC"), "run_id"],
+        unique=False,
+    )
+    op.create_index(
         "ix_workflow_runs_open",
         "workflow_runs",
         ["project_id", "last_received_at"],
@@ -238,6 +244,7 @@ def downgrade() -> None:
     op.drop_table("workflow_traces")
     op.drop_index("ix_workflow_runs_project_id_started_at", table_name="workflow_runs")
     op.drop_index("ix_workflow_runs_project_id_name_started_at", table_name="workflow_runs")
+    op.drop_index("ix_workflow_runs_project_id_cost_total", table_name="workflow_runs")
     op.drop_index("ix_workflow_runs_open", table_name="workflow_runs", postgresql_where="status = 'open'")
     op.drop_table("workflow_runs")
     op.drop_table("workflow_outcomes")

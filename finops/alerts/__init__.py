@@ -1,0 +1,1 @@
+"""Alerts: detectors over rollups, budgets, the alert lifecycle and reliable delivery."""
