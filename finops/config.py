@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     alert_delivery_horizon_hours: float = Field(
         default=24.0, description="How long a notification is retried before it is marked failed."
     )
+    chargeback_group_by: str = Field(
+        default="team", description="Grouping of the monthly chargeback report the scheduler stores."
+    )
     scheduler_enabled: bool = Field(
         default=True, description="Run scheduled jobs inside `finops serve` (disable when a worker runs)."
     )

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from finops.alerts import detectors, inputs, repository, series
+from finops.alerts.baseline import aligned_window
 from finops.alerts.budgets import Budget, budget_findings, period_bounds
 from finops.alerts.config import effective_rules
 from finops.alerts.inputs import HourlyPoint, RunSnapshot, WeeklyWorkflowStats
@@ -23,11 +24,11 @@ from finops.db.engine import get_engine
 
 log = logging.getLogger(__name__)
 
-HOURLY_LOOKBACK = timedelta(days=36)  # four weeks of same-hour history plus the fallback week
+SPIKE_LOOKBACK = timedelta(days=36)  # four weeks of same-hour history plus the fallback week
+RECENT_LOOKBACK = timedelta(days=9)  # a 1-day window aligned to yesterday plus its 7-day baseline
 WEEKLY_LOOKBACK = timedelta(days=21)
 
 HOURLY_DETECTORS: dict[str, tuple[Callable[..., Finding | None], type]] = {
-    "cost_spike": (detectors.cost_spike, inputs.CostSpikeParams),
     "cache_hit_rate_drop": (detectors.cache_hit_rate_drop, inputs.CacheHitParams),
     "model_routing_shift": (detectors.model_routing_shift, inputs.RoutingShiftParams),
     "error_rate_rise": (detectors.error_rate_rise, inputs.RateRiseParams),
@@ -86,13 +87,27 @@ class _Series:
         self._weekly: dict[str, dict[str | None, list[WeeklyWorkflowStats]]] = {}
 
     def hourly(self, kind: str) -> dict[str | None, list[HourlyPoint]]:
+        """Every hour of the recent days per scope (what the rate, cache and routing detectors read)."""
         if kind not in self._hourly:
-            grouped: dict[str | None, list[HourlyPoint]] = defaultdict(list)
-            for row in series.hourly(self.conn, self.project_id, kind, self.now - HOURLY_LOOKBACK):
-                scope = row.pop("scope")
-                grouped[scope].append(HourlyPoint(**row))
-            self._hourly[kind] = grouped
+            rows = series.hourly(self.conn, self.project_id, kind, self.now - RECENT_LOOKBACK)
+            self._hourly[kind] = _points_by_scope(rows)
         return self._hourly[kind]
+
+    def spike(
+        self, kind: str, params: inputs.CostSpikeParams
+    ) -> tuple[dict[str | None, list[HourlyPoint]], dict[str | None, datetime]]:
+        """Only the hours a cost spike compares (its window, the same hours 1..N weeks and 1..N days
+        before), and where each scope's history starts."""
+        start, _ = aligned_window(self.now, params.window_hours)
+        hours: set[datetime] = set()
+        for offset in range(params.window_hours):
+            hour = start + timedelta(hours=offset)
+            hours.add(hour)
+            hours.update(hour - timedelta(weeks=k) for k in range(1, params.weeks + 1))
+            hours.update(hour - timedelta(days=k) for k in range(1, params.fallback_days + 1))
+        since = self.now - SPIKE_LOOKBACK
+        rows = series.hourly(self.conn, self.project_id, kind, since, sorted(hours))
+        return _points_by_scope(rows), series.first_hours(self.conn, self.project_id, kind, since)
 
     def weekly(self, kind: str) -> dict[str | None, list[WeeklyWorkflowStats]]:
         if kind not in self._weekly:
@@ -104,6 +119,13 @@ class _Series:
         return self._weekly[kind]
 
 
+def _points_by_scope(rows: list[Any]) -> dict[str | None, list[HourlyPoint]]:
+    grouped: dict[str | None, list[HourlyPoint]] = defaultdict(list)
+    for row in rows:
+        grouped[row[0]].append(HourlyPoint(*row[1:]))
+    return grouped
+
+
 def _scope(kind: str, value: str | None) -> Scope:
     return Scope("project") if kind == "project" else Scope(kind, value)
 
@@ -112,6 +134,16 @@ def run_rule(data: _Series, rule: RuleConfig) -> tuple[list[Finding], int]:
     """Findings of one rule over every scope it covers, and how many scopes were evaluated."""
     now = data.now
     findings: list[Finding] = []
+    if rule.detector == "cost_spike":
+        spike_params = params_for(inputs.CostSpikeParams, rule.params)
+        points_by_scope, starts = data.spike(rule.scope_kind, spike_params)
+        for value, points in points_by_scope.items():
+            found = detectors.cost_spike(
+                _scope(rule.scope_kind, value), points, now, spike_params, history_start=starts.get(value)
+            )
+            if found is not None:
+                findings.append(found)
+        return findings, len(points_by_scope)
     if rule.detector in HOURLY_DETECTORS:
         detect, params_cls = HOURLY_DETECTORS[rule.detector]
         params = params_for(params_cls, rule.params)

@@ -18,28 +18,52 @@ def _scope(kind: str) -> str:
     return "NULL::text" if column is None else column
 
 
-def hourly(conn: Connection, project_id: int, scope_kind: str, since: datetime) -> list[dict[str, Any]]:
+# In the field order of `inputs.HourlyPoint`, so rows become points positionally (no per-row dicts).
+_HOURLY_MEASURES = """
+    hour, sum(cost_total) AS cost, sum(calls)::bigint AS calls, sum(input_tokens)::bigint AS input_tokens,
+    sum(output_tokens + reasoning_tokens)::bigint AS output_tokens,
+    sum(cache_read_tokens)::bigint AS cache_read_tokens,
+    sum(input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens)::bigint AS prompt_tokens,
+    sum(errors)::bigint AS errors, sum(retries)::bigint AS retries,
+    coalesce(sum(calls) FILTER (WHERE model_tier = 'frontier'), 0)::bigint AS frontier_calls,
+    coalesce(sum(cost_total) FILTER (WHERE model_tier = 'frontier'), 0) AS frontier_cost
+"""
+
+
+def hourly(
+    conn: Connection, project_id: int, scope_kind: str, since: datetime, hours: list[datetime] | None = None
+) -> list[Any]:
+    """(scope, *HourlyPoint fields) per scope and hour since `since`, or only at `hours` when given
+    (a cost spike compares a handful of hours; reading every hour of five weeks would dominate)."""
+    column = _scope(scope_kind)
+    where = "" if SCOPE_COLUMNS[scope_kind] is None else f" AND {column} IS NOT NULL"
+    only = " AND hour = ANY(:hours)" if hours is not None else ""
+    rows = conn.execute(
+        text(
+            f"""
+            SELECT {column} AS scope, {_HOURLY_MEASURES}
+            FROM rollup_calls_hourly
+            WHERE project_id = :project AND hour >= :since{where}{only}
+            GROUP BY 1, 2 ORDER BY 1, 2
+            """
+        ),
+        {"project": project_id, "since": since, "hours": hours},
+    )
+    return rows.all()
+
+
+def first_hours(conn: Connection, project_id: int, scope_kind: str, since: datetime) -> dict[str | None, datetime]:
+    """The first hour with data per scope: before it a zero means "did not exist", not "spent nothing"."""
     column = _scope(scope_kind)
     where = "" if SCOPE_COLUMNS[scope_kind] is None else f" AND {column} IS NOT NULL"
     rows = conn.execute(
         text(
-            f"""
-            SELECT {column} AS scope, hour, sum(cost_total) AS cost, sum(calls)::bigint AS calls,
-                   sum(input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens)::bigint
-                       AS prompt_tokens,
-                   sum(input_tokens)::bigint AS input_tokens, sum(cache_read_tokens)::bigint AS cache_read_tokens,
-                   sum(output_tokens + reasoning_tokens)::bigint AS output_tokens,
-                   sum(errors)::bigint AS errors, sum(retries)::bigint AS retries,
-                   coalesce(sum(calls) FILTER (WHERE model_tier = 'frontier'), 0)::bigint AS frontier_calls,
-                   coalesce(sum(cost_total) FILTER (WHERE model_tier = 'frontier'), 0) AS frontier_cost
-            FROM rollup_calls_hourly
-            WHERE project_id = :project AND hour >= :since{where}
-            GROUP BY 1, 2 ORDER BY 1, 2
-            """
+            f"SELECT {column}, min(hour) FROM rollup_calls_hourly WHERE project_id = :project AND hour >= :since{where}"
+            " GROUP BY 1"
         ),
         {"project": project_id, "since": since},
     )
-    return [dict(row._mapping) for row in rows]
+    return {row[0]: row[1] for row in rows}
 
 
 def weekly_workflows(conn: Connection, project_id: int, scope_kind: str, since: datetime) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from finops import __version__
-from finops.cli import alerts, calls, jobs, prices, projects, server, workflows
+from finops.cli import alerts, calls, jobs, prices, projects, reports, server, workflows
 from finops.cli.common import ENV_HELP
 from finops.errors import FinopsError
 
@@ -25,6 +25,7 @@ app.add_typer(prices.app, name="prices")
 app.add_typer(workflows.app, name="workflows")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(alerts.app, name="alerts")
+app.add_typer(reports.app, name="report")
 app.command(epilog=ENV_HELP)(workflows.cost)
 app.command(epilog=ENV_HELP)(jobs.worker)
 

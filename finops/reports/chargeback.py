@@ -1,0 +1,116 @@
+"""Building a chargeback report: usage per group from the rollups, spend without an owner collected
+into shared costs (unattributed calls, shared scopes such as a router agent, fixed bills), allocated."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Connection
+
+from finops.errors import FinopsError
+from finops.reports import repository
+from finops.reports.allocation import allocate
+from finops.reports.types import ChargebackReport, GroupUsage, Method, SharedCost
+
+UNATTRIBUTED = "unattributed"
+
+
+class ReportError(FinopsError, ValueError):
+    """A report that cannot be built as asked (bad grouping, period, rule)."""
+
+
+def parse_group_by(value: str) -> tuple[str, ...]:
+    names = tuple(part.strip() for part in value.split(",") if part.strip())
+    if not names:
+        raise ReportError("group_by needs at least one of: " + ", ".join(repository.DIMENSIONS))
+    unknown = [name for name in names if name not in repository.DIMENSIONS]
+    if unknown:
+        raise ReportError(f"cannot group by {', '.join(unknown)}: use {', '.join(repository.DIMENSIONS)}")
+    return names
+
+
+def prorated_monthly(amount: Decimal, start: date, end: date) -> Decimal:
+    """A per-calendar-month amount for the days [start, end): each month contributes its share of days."""
+    total = Decimal(0)
+    day = start
+    while day < end:
+        days_in_month = calendar.monthrange(day.year, day.month)[1]
+        month_end = date(day.year, day.month, days_in_month) + timedelta(days=1)
+        stop = min(end, month_end)
+        total += amount * Decimal((stop - day).days) / Decimal(days_in_month)
+        day = stop
+    return total
+
+
+def _percentages(raw: dict[str, object], width: int) -> dict[tuple[str | None, ...], Decimal]:
+    # stored as {"search": 50, "billing|acme": 50}: group values joined with "|"
+    return {tuple(key.split("|")) if width > 1 else (key,): Decimal(str(value)) for key, value in raw.items()}
+
+
+def build_chargeback(
+    conn: Connection, project_id: int, start: datetime, end: datetime, group_by: tuple[str, ...], currency: str = "USD"
+) -> ChargebackReport:
+    if end <= start:
+        raise ReportError("'to' must be after 'from'")
+    first, last = repository.period_days(start, end)
+    rules = repository.allocation_rules(conn, project_id)
+    scope_rules = [r for r in rules if r["source"] == "scope"]
+    for rule in scope_rules:
+        if rule["selector_field"] not in repository.DIMENSIONS or rule["selector_field"] == "project":
+            raise ReportError(f"allocation rule {rule['name']}: cannot select calls by {rule['selector_field']!r}")
+    shared: list[SharedCost] = []
+    for rule in scope_rules:
+        amount = repository.scope_cost(conn, project_id, first, last, rule["selector_field"], rule["selector_value"])
+        shared.append(_shared(rule, amount, len(group_by), source="scope"))
+    for rule in (r for r in rules if r["source"] == "fixed"):
+        amount = prorated_monthly(rule["monthly_amount"] or Decimal(0), first, last)
+        shared.append(_shared(rule, amount, len(group_by), source="fixed"))
+
+    rows = repository.group_usage(
+        conn, project_id, first, last, group_by,
+        [(r["selector_field"], r["selector_value"]) for r in scope_rules],
+    )  # fmt: skip
+    workflows = (
+        repository.group_workflows(conn, project_id, first, last, group_by)
+        if set(group_by) <= repository.WORKFLOW_DIMENSIONS
+        else {}
+    )
+    usages: list[GroupUsage] = []
+    unattributed = Decimal(0)
+    for row in rows:
+        group = tuple(row[f"g{index}"] for index in range(len(group_by)))
+        cost = row["direct_cost"] or Decimal(0)
+        if all(value is None for value in group):
+            unattributed += cost  # no owner: allocated below, like the other shared costs
+            continue
+        runs, successful = workflows.get(group, (0, 0))
+        usages.append(
+            GroupUsage(
+                group=group, calls=row["calls"], workflows=runs, successful_workflows=successful,
+                input_tokens=row["input_tokens"], cache_read_tokens=row["cache_read_tokens"],
+                cache_write_tokens=row["cache_write_tokens"], output_tokens=row["output_tokens"],
+                reasoning_tokens=row["reasoning_tokens"], direct_cost=cost,
+            )
+        )  # fmt: skip
+    if unattributed:
+        rule = next((r for r in rules if r["source"] == UNATTRIBUTED), None)
+        shared.append(
+            _shared(rule, unattributed, len(group_by), source=UNATTRIBUTED)
+            if rule
+            else SharedCost(UNATTRIBUTED, unattributed, Method.PROPORTIONAL, source=UNATTRIBUTED)
+        )
+    if not usages and any(s.amount for s in shared):
+        raise ReportError("there is spend to allocate but no attributed group to allocate it to")
+    return allocate(
+        usages, [s for s in shared if s.amount], period_start=start, period_end=end, group_by=group_by,
+        currency=currency,
+    )  # fmt: skip
+
+
+def _shared(rule: dict, amount: Decimal, width: int, *, source: str) -> SharedCost:
+    return SharedCost(
+        name=rule["name"], amount=amount, method=Method(rule["method"]), source=source,
+        percentages=_percentages(rule["percentages"] or {}, width),
+    )  # fmt: skip
