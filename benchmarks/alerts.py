@@ -500,17 +500,6 @@ def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
     return value, time.perf_counter() - started
 
 
-HOURLY_SQL = """
-SELECT {column} AS scope, hour, sum(cost_total), sum(calls)::bigint,
-       sum(input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens)::bigint,
-       sum(input_tokens)::bigint, sum(cache_read_tokens)::bigint, sum(output_tokens + reasoning_tokens)::bigint,
-       sum(errors)::bigint, sum(retries)::bigint,
-       coalesce(sum(calls) FILTER (WHERE model_tier = 'frontier'), 0)::bigint,
-       coalesce(sum(cost_total) FILTER (WHERE model_tier = 'frontier'), 0)
-FROM rollup_calls_hourly WHERE project_id = %s AND hour >= %s{where} GROUP BY 1, 2 ORDER BY 1, 2
-"""
-
-
 def breakdown(database_url: str, conninfo: str, project_id: int, now: datetime) -> dict[str, Any]:
     """Series reading vs pure detectors, with the evaluation's own functions (nothing is written)."""
     engine = get_engine(database_url)
@@ -519,22 +508,7 @@ def breakdown(database_url: str, conninfo: str, project_id: int, now: datetime) 
     with engine.connect() as conn:
         effective = alert_config.effective_rules(conn, project_id)
         data = evaluate._Series(conn, project_id, now)
-        hourly_kinds = sorted({r.scope_kind for r in effective if r.detector in evaluate.HOURLY_DETECTORS
-                               or r.detector == "token_efficiency"})  # fmt: skip
         weekly_kinds = sorted({r.scope_kind for r in effective if r.detector in evaluate.WEEKLY_DETECTORS})
-        since = now - evaluate.HOURLY_LOOKBACK
-        for kind in hourly_kinds:
-            column = series.SCOPE_COLUMNS[kind]
-            sql = HOURLY_SQL.format(column=column or "NULL::text", where=f" AND {column} IS NOT NULL" if column else "")
-            with psycopg.connect(conninfo) as raw:
-                fetched, raw_s = _timed(lambda sql=sql, raw=raw: raw.execute(sql, (project_id, since)).fetchall())
-            _, dicts_s = _timed(lambda kind=kind: series.hourly(conn, project_id, kind, since))
-            grouped, total_s = _timed(lambda kind=kind: data.hourly(kind))
-            reads.append({
-                "series": f"hourly per {kind}", "scopes": len(grouped), "rows": len(fetched),
-                "psycopg_fetch_s": round(raw_s, 3), "series_fn_s": round(dicts_s, 3),
-                "with_points_s": round(total_s, 3),
-            })  # fmt: skip
         weekly_since = now - evaluate.WEEKLY_LOOKBACK
         for kind in weekly_kinds:
             _, dicts_s = _timed(lambda kind=kind: series.weekly_workflows(conn, project_id, kind, weekly_since))
@@ -545,7 +519,9 @@ def breakdown(database_url: str, conninfo: str, project_id: int, now: datetime) 
                 "series_fn_s": round(dicts_s, 3), "with_points_s": round(total_s, 3),
             })  # fmt: skip
         for rule in effective:
-            (findings, scopes), seconds = _timed(lambda rule=rule: evaluate.run_rule(data, rule))
+            # a fresh series cache per rule: each rule's time includes reading what it needs
+            fresh = evaluate._Series(conn, project_id, now)
+            (findings, scopes), seconds = _timed(lambda rule=rule, fresh=fresh: evaluate.run_rule(fresh, rule))
             rules.append({
                 "rule": rule.name, "detector": rule.detector, "scope_kind": rule.scope_kind, "scopes": scopes,
                 "findings": len(findings), "seconds": round(seconds, 3),
@@ -657,8 +633,8 @@ def print_report(report: dict[str, Any]) -> None:
     lines.append(f"firing       {', '.join(f'{rule} {count}' for rule, count in firing.items()) or 'none'}")
     b = report["breakdown"]
     lines.append(
-        f"breakdown    series read {b['read_seconds']}s + detectors {b['detector_seconds']}s; the rest of a run "
-        f"is the alert lifecycle and budgets (SQL per finding)"
+        f"breakdown    rules (each reading its own series) {b['detector_seconds']}s, weekly series"
+        f" {b['read_seconds']}s; the rest of a run is the alert lifecycle and budgets (SQL per finding)"
     )
     for r in b["reads"]:
         raw = f"psycopg fetch {r['psycopg_fetch_s']:.3f}s, " if r["psycopg_fetch_s"] is not None else ""
