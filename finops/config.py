@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     chargeback_group_by: str = Field(
         default="team", description="Grouping of the monthly chargeback report the scheduler stores."
     )
+    gpu_hourly_cost: float = Field(
+        default=2.5, description="Hourly cost of one GPU, for the self-hosting break-even recommendation."
+    )
     scheduler_enabled: bool = Field(
         default=True, description="Run scheduled jobs inside `finops serve` (disable when a worker runs)."
     )

@@ -32,7 +32,8 @@ DATA_TABLES = (
     "llm_calls", "spans", "resources", "api_keys", "projects", "recost_requests", "recost_runs", "job_runs",
     "workflow_dirty_traces", "workflow_traces", "workflow_outcomes", "workflow_runs", "rollup_dirty_days",
     "rollup_calls_daily", "rollup_calls_hourly", "rollup_workflows_daily", "alerts", "alert_notifications",
-    "alert_channels", "alert_rules", "alert_silences", "budgets",
+    "alert_channels", "alert_rules", "alert_silences", "budgets", "reports", "allocation_rules",
+    "attribution_mappings", "recommendations",
 )  # fmt: skip
 
 

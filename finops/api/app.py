@@ -21,6 +21,7 @@ from finops.ingest.writer import SpanWriter
 from finops.jobs.scheduler import start_scheduler
 from finops.pricing.cache import PriceBookCache
 from finops.pricing.routes import router as prices_router
+from finops.recommendations.routes import router as recommendations_router
 from finops.reports.routes import router as reports_router
 from finops.workflows.routes import router as workflows_router
 
@@ -68,6 +69,7 @@ def create_app(settings: Settings, database_url: str, *, run_scheduler: bool | N
     app.include_router(workflows_router)
     app.include_router(alerts_router)
     app.include_router(reports_router)
+    app.include_router(recommendations_router)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness: the process answers")
     def healthz() -> dict[str, str]:

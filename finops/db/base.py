@@ -25,6 +25,7 @@ def import_all_models() -> None:
     import finops.jobs.models
     import finops.pricing.models
     import finops.projects.models
+    import finops.recommendations.models
     import finops.reports.models
     import finops.workflows.models
     import finops.workflows.rollup_models  # noqa: F401

@@ -24,10 +24,20 @@ def registered_jobs() -> list[JobSpec]:
     """Every scheduled job finops runs."""
     from finops.alerts.jobs import ALERTS_JOB, DELIVERY_JOB
     from finops.pricing.jobs import RECOST_JOB
+    from finops.recommendations.jobs import RECOMMENDATIONS_JOB
     from finops.reports.jobs import CHARGEBACK_JOB, WEEKLY_JOB
     from finops.workflows.jobs import ROLLUP_JOB, WORKFLOWS_JOB
 
-    return [RECOST_JOB, WORKFLOWS_JOB, ROLLUP_JOB, ALERTS_JOB, DELIVERY_JOB, WEEKLY_JOB, CHARGEBACK_JOB]
+    return [
+        RECOST_JOB,
+        WORKFLOWS_JOB,
+        ROLLUP_JOB,
+        ALERTS_JOB,
+        DELIVERY_JOB,
+        RECOMMENDATIONS_JOB,
+        WEEKLY_JOB,
+        CHARGEBACK_JOB,
+    ]
 
 
 def start_scheduler(database_url: str, jobs: list[JobSpec] | None = None) -> BackgroundScheduler:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -14,12 +14,21 @@ from sqlalchemy import Connection
 from finops.alerts import repository as alerts_repository
 from finops.alerts.channels import send
 from finops.alerts.types import AlertMessage, Scope, Severity
+from finops.recommendations import repository as recommendations_repository
 from finops.reports import repository
 from finops.reports.chargeback import build_chargeback
 from finops.reports.chargeback_csv import chargeback_csv
 from finops.reports.focus import focus_csv, rows_from_rollup
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class TopRecommendation:
+    """What the weekly review shows of an open recommendation."""
+
+    title: str
+    estimated_monthly_savings: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +77,8 @@ def weekly_report(conn: Connection, project_id: int, project_name: str, week: st
 
     start, end = iso_week_bounds(week)
     data = gather_weekly(conn, project_id, start)
+    top = recommendations_repository.listing(conn, project_id, "open", 5)
+    data = replace(data, recommendations=[TopRecommendation(r["title"], r["monthly_savings"]) for r in top])
     html = render_weekly(data, project=project_name, generated_at=datetime.now(UTC))
     return GeneratedReport("weekly", week, start, end, "text/html", html, {"text": summary_text(data)})
 

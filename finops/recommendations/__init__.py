@@ -1,0 +1,1 @@
+"""Optimization recommendations with dollar estimates, from what was actually sent."""
