@@ -19,6 +19,7 @@ import httpx
 from finops.alerts import repository
 from finops.alerts.channels import DeliveryResult, backoff_seconds, send
 from finops.alerts.types import AlertMessage, Scope, Severity
+from finops.api import metrics
 from finops.db.engine import get_engine
 
 log = logging.getLogger(__name__)
@@ -106,16 +107,19 @@ def _record(
 ) -> None:  # fmt: skip
     notification_id = str(notification["id"])
     if result.ok:
+        metrics.NOTIFICATIONS.labels("delivered").inc()
         repository.mark_delivered(conn, notification_id, result.status, now)
         report.delivered += 1
         return
     expired = now - notification["created_at"] >= horizon
     if result.permanent or expired:
         reason = result.error if result.permanent else f"gave up after {horizon}: {result.error}"
+        metrics.NOTIFICATIONS.labels("failed").inc()
         repository.mark_failed(conn, notification_id, result.status, reason)
         log.warning("notification %s failed: %s", notification_id, reason)
         report.failed += 1
         return
+    metrics.NOTIFICATIONS.labels("retry").inc()
     delay = max(backoff_seconds(notification["attempts"]), result.retry_after or 0)
     repository.mark_retry(conn, notification_id, result.status, result.error, now + timedelta(seconds=delay))
     report.retrying += 1

@@ -6,14 +6,17 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 
 from finops import __version__
 from finops.alerts.routes import router as alerts_router
+from finops.api import metrics
 from finops.api.auth import ProjectAuthenticator
 from finops.calls.routes import router as calls_router
 from finops.config import Settings
+from finops.db.engine import get_engine
 from finops.db.urls import libpq_url
 from finops.errors import AuthError, ConflictError, DatabaseUnavailable, NotFoundError
 from finops.ingest.routes import router as ingest_router
@@ -74,6 +77,21 @@ def create_app(settings: Settings, database_url: str, *, run_scheduler: bool | N
     @app.get("/healthz", tags=["ops"], summary="Liveness: the process answers")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"], summary="Readiness: the database answers")
+    def readyz() -> JSONResponse:
+        try:
+            with get_engine(database_url).connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except SQLAlchemyError as exc:
+            log.warning("not ready: %s", exc)
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics of this process")
+    def prometheus_metrics() -> Response:
+        body, content_type = metrics.render()
+        return Response(body, media_type=content_type)
 
     @app.exception_handler(AuthError)
     async def auth_error(_: Request, exc: AuthError) -> JSONResponse:

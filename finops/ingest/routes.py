@@ -7,6 +7,7 @@ import logging
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from finops.api import metrics
 from finops.api.auth import presented_key
 from finops.errors import AuthError, DatabaseUnavailable, WriterSaturated
 from finops.ingest import otlp
@@ -59,6 +60,9 @@ async def export_traces(request: Request) -> Response:
         await state.writer.write(project_id, batch)
     except (WriterSaturated, DatabaseUnavailable) as exc:
         return _unavailable(wire_format, str(exc), settings.retry_after_seconds)
+    metrics.EXPORT_REQUESTS.labels("200").inc()
+    metrics.SPANS_RECEIVED.inc(batch.received_spans)
+    metrics.SPANS_REJECTED.inc(batch.rejected_spans)
     if batch.rejected_spans:
         log.info("project %s: %s", project_id, batch.error_message())
     body = otlp.encode_response(wire_format, batch.rejected_spans, batch.error_message())
@@ -88,6 +92,7 @@ async def _read_body(request: Request, limit: int) -> bytes:
 def _status(
     wire_format: WireFormat, http_status: int, code: int, message: str, headers: dict[str, str] | None = None
 ) -> Response:
+    metrics.EXPORT_REQUESTS.labels(str(http_status)).inc()
     return Response(
         otlp.encode_status(wire_format, code, message),
         status_code=http_status,

@@ -19,6 +19,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
+from finops.api import metrics
 from finops.errors import DatabaseUnavailable, WriterSaturated
 from finops.ingest.normalise import CALL_COLUMNS, SPAN_COLUMNS, NormalisedBatch
 
@@ -166,6 +167,7 @@ class SpanWriter:
             raise DatabaseUnavailable("the database is unreachable")
         future: asyncio.Future[WriteResult] = asyncio.get_running_loop().create_future()
         self._pending_spans += len(batch.spans)
+        metrics.WRITER_PENDING_SPANS.set(self._pending_spans)
         self._queue.put_nowait(_Pending(project_id, batch, future))
         return await future
 
@@ -183,6 +185,7 @@ class SpanWriter:
                 for item in group:
                     self._pending_spans -= item.size
                     self._queue.task_done()
+                metrics.WRITER_PENDING_SPANS.set(self._pending_spans)
 
     async def _write_group(self, group: list[_Pending]) -> None:
         started = time.perf_counter()
@@ -190,6 +193,7 @@ class SpanWriter:
             spans, calls = await self._commit(group)
         except (psycopg.OperationalError, OSError) as exc:
             await self._drop_connection()
+            metrics.WRITER_FAILURES.labels("database_unavailable").inc()
             log.warning("database unavailable, %d request(s) refused: %s", len(group), exc)
             for item in group:
                 _fail(item, DatabaseUnavailable("the database is unreachable"))
@@ -201,10 +205,16 @@ class SpanWriter:
                 for item in group:
                     await self._write_group([item])
                 return
+            metrics.WRITER_FAILURES.labels("rejected_by_database").inc()
             log.error("could not store a request's spans: %s", exc)
             _fail(group[0], exc)
             return
         self.last_write_seconds = time.perf_counter() - started
+        metrics.WRITER_COMMIT_SECONDS.observe(self.last_write_seconds)
+        metrics.WRITER_GROUP_SPANS.observe(sum(item.size for item in group))
+        metrics.WRITER_GROUP_REQUESTS.observe(len(group))
+        metrics.SPANS_STORED.inc(spans)
+        metrics.CALLS_STORED.inc(calls)
         result = WriteResult(spans_written=spans, calls_written=calls, group_size=len(group))
         for item in group:
             if not item.future.done():

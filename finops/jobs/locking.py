@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from finops.api import metrics
 from finops.db.engine import get_engine
 from finops.jobs import repository
 
@@ -48,14 +50,17 @@ def run_locked(database_url: str, job_name: str, job: Callable[[], tuple[int | N
         try:
             with engine.begin() as conn:
                 run_id = repository.start_run(conn, job_name)
+            started = time.perf_counter()
             try:
                 rows, detail = job()
             except Exception as exc:
+                metrics.JOB_SECONDS.labels(job_name, "failed").observe(time.perf_counter() - started)
                 log.exception("job %s failed", job_name)
                 error = "".join(traceback.format_exception_only(exc)).strip()
                 with engine.begin() as conn:
                     repository.finish_run(conn, run_id, "failed", None, None, error)
                 return JobOutcome(ran=True, error=error)
+            metrics.JOB_SECONDS.labels(job_name, "succeeded").observe(time.perf_counter() - started)
             with engine.begin() as conn:
                 repository.finish_run(conn, run_id, "succeeded", rows, detail, None)
             return JobOutcome(ran=True, rows_touched=rows, detail=detail)

@@ -61,6 +61,7 @@ def test_database_stopped_then_back(own_postgres: pgserver.PostgresServer) -> No
         assert refused.status_code == 503
         assert refused.headers["retry-after"] == "2"
         assert "unreachable" in status_pb2.Status.FromString(refused.content).message
+        assert httpx.get(f"{served.url}/readyz", timeout=30).status_code == 503  # readiness tells the balancer
 
         own_postgres.ensure_postgres_running()
         time.sleep(int(refused.headers["retry-after"]))  # as an exporter honouring Retry-After does
