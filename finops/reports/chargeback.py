@@ -4,8 +4,9 @@ into shared costs (unattributed calls, shared scopes such as a router agent, fix
 from __future__ import annotations
 
 import calendar
+from dataclasses import replace
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from sqlalchemy import Connection
 
@@ -15,6 +16,7 @@ from finops.reports.allocation import allocate
 from finops.reports.types import ChargebackReport, GroupUsage, Method, SharedCost
 
 UNATTRIBUTED = "unattributed"
+CENT = Decimal("0.01")
 
 
 class ReportError(FinopsError, ValueError):
@@ -103,10 +105,34 @@ def build_chargeback(
         )
     if not usages and any(s.amount for s in shared):
         raise ReportError("there is spend to allocate but no attributed group to allocate it to")
+    shared = _reconcile_with_calls(usages, shared)
     return allocate(
         usages, [s for s in shared if s.amount], period_start=start, period_end=end, group_by=group_by,
         currency=currency,
     )  # fmt: skip
+
+
+def _reconcile_with_calls(usages: list[GroupUsage], shared: list[SharedCost]) -> list[SharedCost]:
+    """Make the spend taken from calls add up to the period's call cost rounded once.
+
+    Direct costs and each call-derived shared cost (unattributed calls, shared scopes) are rounded to
+    the cent separately, which could leave the report a cent off the period's total call cost. The last
+    call-derived shared cost absorbs that sub-cent difference, so the report total is exactly
+    round(cost of every call in the period) + the fixed bills, each rounded.
+    """
+    from_calls = [index for index, item in enumerate(shared) if item.source in (UNATTRIBUTED, "scope")]
+    if not from_calls:
+        return shared
+    direct = sum((usage.direct_cost for usage in usages), Decimal(0))
+    exact_calls = direct + sum((shared[index].amount for index in from_calls), Decimal(0))
+    target = _cents(exact_calls) - _cents(direct) - sum((_cents(shared[i].amount) for i in from_calls[:-1]), Decimal(0))
+    adjusted = list(shared)
+    adjusted[from_calls[-1]] = replace(shared[from_calls[-1]], amount=target)
+    return adjusted
+
+
+def _cents(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
 
 
 def _shared(rule: dict, amount: Decimal, width: int, *, source: str) -> SharedCost:
