@@ -26,6 +26,7 @@ from finops.pricing.cache import PriceBookCache
 from finops.pricing.routes import router as prices_router
 from finops.recommendations.routes import router as recommendations_router
 from finops.reports.routes import router as reports_router
+from finops.web.routes import router as web_router
 from finops.workflows.routes import router as workflows_router
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ def create_app(settings: Settings, database_url: str, *, run_scheduler: bool | N
     app.include_router(alerts_router)
     app.include_router(reports_router)
     app.include_router(recommendations_router)
+    app.include_router(web_router)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness: the process answers")
     def healthz() -> dict[str, str]:

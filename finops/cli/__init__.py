@@ -7,7 +7,7 @@ import sys
 import typer
 
 from finops import __version__
-from finops.cli import alerts, calls, jobs, prices, projects, recommendations, reports, server, workflows
+from finops.cli import alerts, calls, demo, jobs, prices, projects, recommendations, reports, server, workflows
 from finops.cli.common import ENV_HELP
 from finops.errors import FinopsError
 
@@ -29,6 +29,7 @@ app.add_typer(reports.app, name="report")
 app.add_typer(recommendations.app, name="recommendations")
 app.command(epilog=ENV_HELP)(workflows.cost)
 app.command(epilog=ENV_HELP)(jobs.worker)
+app.command(epilog=ENV_HELP)(demo.demo)
 
 
 @app.callback(invoke_without_command=True)

@@ -1,0 +1,1 @@
+"""Server-rendered HTML pages under /ui: login, overview, workflows, alerts, recommendations, reports."""
