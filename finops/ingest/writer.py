@@ -84,11 +84,16 @@ DELETE FROM llm_calls p USING stage_spans child
 WHERE child.kind = 'llm' AND p.project_id = child.project_id AND p.trace_id = child.trace_id
   AND p.span_id = child.parent_span_id
 """
-# Every trace that gained spans is queued for workflow assembly in the same transaction.
+# Every trace that gained spans is queued for workflow assembly in the same transaction. A trace with
+# GenAI spans in this group qualifies as is; one with only plain spans qualifies when it was stored
+# before (its late root, say), checked with one index probe per span as the LLM-parent check is.
 _MARK_TRACES_DIRTY = """
 INSERT INTO workflow_dirty_traces (project_id, trace_id)
-SELECT s.project_id, s.trace_id FROM (SELECT DISTINCT project_id, trace_id FROM stage_spans) s
-WHERE EXISTS (SELECT 1 FROM spans t WHERE t.project_id = s.project_id AND t.trace_id = s.trace_id)
+SELECT DISTINCT s.project_id, s.trace_id FROM stage_spans s
+LEFT JOIN LATERAL (
+    SELECT 1 AS found FROM spans t WHERE t.project_id = s.project_id AND t.trace_id = s.trace_id LIMIT 1
+) known ON NOT s.has_genai
+WHERE s.has_genai OR known.found IS NOT NULL
 ON CONFLICT DO NOTHING
 """
 _INSERT_RESOURCES = """
