@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import any_, func, literal, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -97,7 +97,9 @@ def list_versions(
     if scopes:
         query = query.where(or_(*scopes))
     if model:
-        query = query.where((PriceVersionRow.model == model.lower()) | PriceVersionRow.aliases.any(model.lower()))
+        query = query.where(
+            (PriceVersionRow.model == model.lower()) | (literal(model.lower()) == any_(PriceVersionRow.aliases))
+        )
     query = query.order_by(
         PriceVersionRow.provider.nulls_first(), PriceVersionRow.model, PriceVersionRow.effective_from
     )
