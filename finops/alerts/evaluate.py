@@ -181,7 +181,8 @@ def run_rule(data: _Series, rule: RuleConfig) -> tuple[list[Finding], int]:
             snapshot = RunSnapshot(
                 run_id=row["run_id"], name=row["name"], status=row["status"], steps=row["steps"],
                 llm_calls=row["llm_calls"], cost=row["cost_total"], started_at=row["started_at"],
-                last_seen_at=max(row["ended_at"], row["last_received_at"]), agents=tuple(row["agents"]),
+                # span times, not arrival: spans exported late must not make a run look long
+                last_seen_at=row["ended_at"], agents=tuple(row["agents"]),
             )  # fmt: skip
             found = detectors.runaway_run(snapshot, now, caps)
             if found is not None:
