@@ -35,6 +35,15 @@ UNATTRIBUTED = "(unattributed)"
 CENT = Decimal("0.01")
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: str) -> str:
+    """Group values come from agents' span attributes: one starting like a formula would run when the
+    CSV is opened in a spreadsheet, so it is prefixed with an apostrophe (shown as text, not evaluated)."""
+    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
+
+
 def chargeback_csv(report: ChargebackReport) -> str:
     """The report as CSV text, header first."""
     buffer = io.StringIO()
@@ -47,7 +56,7 @@ def chargeback_csv(report: ChargebackReport) -> str:
             (
                 start,
                 end,
-                *(UNATTRIBUTED if value is None else value for value in usage.group),
+                *(UNATTRIBUTED if value is None else safe_cell(value) for value in usage.group),
                 usage.calls,
                 usage.workflows,
                 usage.successful_workflows,

@@ -450,3 +450,11 @@ def test_totals_always_reconcile(scenario: tuple[list[GroupUsage], list[SharedCo
     assert [Decimal(row["total_cost"]) for row in parsed] == sorted(
         (Decimal(r["total_cost"]) for r in parsed), reverse=True
     )
+
+
+def test_formula_like_group_values_are_neutralised() -> None:
+    from finops.reports.chargeback_csv import safe_cell
+
+    assert [safe_cell(v) for v in ("=HYPERLINK(x)", "+1", "-2", "@sum", "search", "a=b")] == [
+        "'=HYPERLINK(x)", "'+1", "'-2", "'@sum", "search", "a=b",
+    ]  # fmt: skip
