@@ -76,9 +76,17 @@ def focus(
     url = prepared_database(load_settings())
     project_id = project_id_by_name(url, project)
     since, until = _period(start, end)
+    tally = service.FocusTally()
     with get_engine(url).connect() as conn:
-        report = service.focus_report(conn, project_id, project_name(conn, project_id), since, until)
-    _write(report.content, output, f"FOCUS export ({report.summary['rows']} rows)")
+        chunks = service.focus_stream(conn, project_id, project_name(conn, project_id), since, until, tally)
+        if output is None:
+            for chunk in chunks:
+                typer.echo(chunk, nl=False)
+            return
+        with output.open("w", encoding="utf-8") as file:  # as Path.write_text did
+            for chunk in chunks:
+                file.write(chunk)
+    typer.echo(f"FOCUS export ({tally.rows} rows) written to {output}", err=True)
 
 
 @app.command("weekly")

@@ -28,10 +28,10 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import Context, Decimal, InvalidOperation, localcontext
 
 TOKEN_TYPES = ("input", "cache_read", "cache_write", "cache_write_1h", "output", "reasoning")
 REQUEST = "request"  # per-request fees; `tokens` then holds the number of priced calls
@@ -103,6 +103,7 @@ AI_SUBCATEGORIES = frozenset(
 )
 TOKENS_PER_PRICING_UNIT = 1_000_000
 PRICING_UNIT = "1000000 Tokens"
+CHUNK_ROWS = 1000  # rows per piece of `iter_focus_csv`
 
 _MEASURES = {  # usage type -> (quantity key, cost key) in a rollup row
     "input": ("input_tokens", "cost_input"),
@@ -248,88 +249,174 @@ def focus_csv(
     billing_period_end: datetime,
 ) -> str:
     """FOCUS CSV (header + one line per row, in input order; null is an empty field)."""
+    return "".join(
+        iter_focus_csv(
+            rows,
+            billing_account_id=billing_account_id,
+            billing_account_name=billing_account_name,
+            billing_period_start=billing_period_start,
+            billing_period_end=billing_period_end,
+        )
+    )
+
+
+def iter_focus_csv(
+    rows: Iterable[FocusInputRow],
+    *,
+    billing_account_id: str,
+    billing_account_name: str,
+    billing_period_start: datetime,
+    billing_period_end: datetime,
+    chunk_rows: int = CHUNK_ROWS,
+) -> Iterator[str]:
+    """`focus_csv` as pieces: the header line, then the lines of every `chunk_rows` rows joined.
+
+    The arguments are checked now; a bad row raises ValueError when its chunk is produced.
+    """
     if not billing_account_id.strip():
         raise ValueError("billing_account_id must not be empty")
     period_start, period_end = _utc(billing_period_start), _utc(billing_period_end)
     if period_start >= period_end:
         raise ValueError("billing period start must be before its end")
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
+    if chunk_rows < 1:
+        raise ValueError("chunk_rows must be positive")
+    return _focus_chunks(rows, billing_account_id, billing_account_name, period_start, period_end, chunk_rows)
+
+
+def _focus_chunks(
+    rows: Iterable[FocusInputRow],
+    account_id: str,
+    account_name: str,
+    period_start: datetime,
+    period_end: datetime,
+    chunk_rows: int,
+) -> Iterator[str]:
+    # Each line is assembled from pieces rendered once by the csv module (a field's quoting depends on that field
+    # alone), so it is exactly what csv.writer would write for the row; the per-row numbers never need quoting.
+    yield _csv_fields(COLUMNS) + "\r\n"
+    billing = (account_id, account_name or None)
+    period = (_fmt_datetime(period_end), _fmt_datetime(period_start))
+    days: dict[date, str] = {}  # day -> "ChargePeriodEnd,ChargePeriodStart", the day checked
+    skus: dict[tuple[str | None, str | None, str, str], _Sku] = {}
+    attributions: dict[tuple[str | None, ...], str] = {}  # -> "SubAccountId,SubAccountName,Tags"
+    lines: list[str] = []
+    append = lines.append
     for row in rows:
-        charge_start = datetime.combine(row.day, time(), tzinfo=UTC)
-        charge_end = charge_start + timedelta(days=1)
-        if charge_start < period_start or charge_end > period_end:
-            raise ValueError(f"charge day {row.day} is outside the billing period")
-        values = _row_values(row, charge_start, charge_end)
-        values.update(
-            BillingAccountId=billing_account_id,
-            BillingAccountName=billing_account_name or None,
-            BillingPeriodStart=_fmt_datetime(period_start),
-            BillingPeriodEnd=_fmt_datetime(period_end),
+        day = days.get(row.day)
+        if day is None:
+            day = days[row.day] = _charge_period(row.day, period_start, period_end)
+        key = (row.provider, row.model, row.token_type, row.currency)
+        sku = skus.get(key)
+        if sku is None:
+            sku = skus[key] = _sku(*key, billing, period)
+        tokens = row.tokens
+        if tokens < 0:
+            raise ValueError("tokens must not be negative")
+        attribution = (row.agent, row.customer, row.project, row.team, row.workflow)
+        tail = attributions.get(attribution)
+        if tail is None:
+            if len(attributions) >= _ATTRIBUTION_CACHE_SIZE:
+                attributions.clear()
+            tail = attributions[attribution] = _attribution_fields(attribution)
+        cost = _fmt_money(_money(row.cost))
+        consumed = str(tokens)
+        pricing = consumed if sku.requests else _fmt_tokens(tokens)
+        append(
+            f"{cost},{sku.head},{day},{consumed},{sku.consumed_unit},{cost},{cost},{sku.issuers},{cost},{pricing},"
+            f"{sku.tail},{tail}\r\n"
         )
-        writer.writerow({column: "" if value is None else value for column, value in values.items()})
-    return out.getvalue()
+        if len(lines) >= chunk_rows:
+            yield "".join(lines)
+            lines.clear()
+    if lines:
+        yield "".join(lines)
 
 
-def _row_values(row: FocusInputRow, charge_start: datetime, charge_end: datetime) -> dict[str, str | None]:
-    if row.token_type not in _LABELS:
-        raise ValueError(f"unknown token type {row.token_type!r}")
-    if row.tokens < 0:
-        raise ValueError("tokens must not be negative")
-    if not re.fullmatch(r"[A-Z]{3}", row.currency):
-        raise ValueError(f"currency must be an ISO 4217 code, got {row.currency!r}")
-    if not row.project:
-        raise ValueError("project must not be empty")
-    provider = provider_for(row.provider)
-    cost = _fmt_money(_money(row.cost))
-    description, meter = _LABELS[row.token_type]
-    sku_id = f"{row.provider or 'unknown'}/{row.model or 'unknown'}/{row.token_type}"
-    if row.token_type == REQUEST:
-        quantity, pricing_unit, consumed_unit, basis = str(row.tokens), "Requests", "Requests", "per-request"
+_ATTRIBUTION_CACHE_SIZE = 65_536  # distinct attributions whose rendered fields are kept
+
+
+@dataclass(frozen=True, slots=True)
+class _Sku:
+    """The CSV fields a row's (provider, model, usage type, currency) fixes, rendered (see `_focus_chunks`)."""
+
+    head: str  # BillingAccountId .. ChargeFrequency
+    consumed_unit: str  # ConsumedUnit
+    issuers: str  # HostProviderName, InvoiceIssuerName
+    tail: str  # PricingUnit .. SkuPriceId
+    requests: bool  # PricingQuantity = ConsumedQuantity (calls) rather than tokens / 1,000,000
+
+
+def _sku(
+    provider_name: str | None,
+    model: str | None,
+    token_type: str,
+    currency: str,
+    billing: tuple[str, str | None],
+    period: tuple[str, str],
+) -> _Sku:
+    if token_type not in _LABELS:
+        raise ValueError(f"unknown token type {token_type!r}")
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise ValueError(f"currency must be an ISO 4217 code, got {currency!r}")
+    provider = provider_for(provider_name)
+    description, meter = _LABELS[token_type]
+    sku_id = f"{provider_name or 'unknown'}/{model or 'unknown'}/{token_type}"
+    if token_type == REQUEST:
+        pricing_unit, consumed_unit, basis = "Requests", "Requests", "per-request"
     else:
-        quantity = _fmt_decimal(Decimal(row.tokens).scaleb(-6))  # exact: tokens / 1,000,000
         pricing_unit, consumed_unit, basis = PRICING_UNIT, "Tokens", f"per-{TOKENS_PER_PRICING_UNIT}-tokens"
-    tags = {
-        "agent": row.agent, "customer": row.customer, "project": row.project, "team": row.team,
-        "workflow": row.workflow,
-    }  # fmt: skip
-    return {
-        "BilledCost": cost,
-        "BillingCurrency": row.currency,
-        "ChargeCategory": "Usage",
-        "ChargeClass": None,
-        "ChargeDescription": f"{row.model or 'unknown model'} {description}",
-        "ChargeFrequency": "Usage-Based",
-        "ChargePeriodStart": _fmt_datetime(charge_start),
-        "ChargePeriodEnd": _fmt_datetime(charge_end),
-        "ConsumedQuantity": str(row.tokens),
-        "ConsumedUnit": consumed_unit,
-        "ContractedCost": cost,
-        "EffectiveCost": cost,
-        "HostProviderName": provider.name,
-        "InvoiceIssuerName": provider.name,
-        "ListCost": cost,
-        "PricingQuantity": quantity,
-        "PricingUnit": pricing_unit,
-        "ProviderName": provider.name,
-        "PublisherName": publisher_for(row.model, row.provider),
-        "ServiceCategory": SERVICE_CATEGORY,
-        "ServiceName": provider.service,
-        "ServiceProviderName": provider.name,
-        "ServiceSubcategory": SERVICE_SUBCATEGORY,
-        "SkuId": sku_id,
-        "SkuMeter": meter,
-        "SkuPriceDetails": None,  # MAY be null when SkuPriceId is not null
-        "SkuPriceId": f"{sku_id}/{basis}/{row.currency}",
-        "SubAccountId": row.project,
-        "SubAccountName": row.project,
-        "Tags": json.dumps(
-            {key: value for key, value in tags.items() if value is not None},
-            ensure_ascii=False,
-            separators=(",", ":"),
+    return _Sku(
+        head=_csv_fields(
+            (*billing, currency, *period, "Usage", None, f"{model or 'unknown model'} {description}", "Usage-Based")
         ),
-    }
+        consumed_unit=_csv_fields((consumed_unit,)),
+        issuers=_csv_fields((provider.name, provider.name)),
+        tail=_csv_fields(
+            (
+                pricing_unit,
+                provider.name,
+                publisher_for(model, provider_name),
+                SERVICE_CATEGORY,
+                provider.service,
+                provider.name,
+                SERVICE_SUBCATEGORY,
+                sku_id,
+                meter,
+                None,
+                f"{sku_id}/{basis}/{currency}",
+            )
+        ),
+        requests=token_type == REQUEST,
+    )
+
+
+def _charge_period(day: date, period_start: datetime, period_end: datetime) -> str:
+    """ "ChargePeriodEnd,ChargePeriodStart" of a day, which must lie in the billing period."""
+    charge_start = datetime.combine(day, time(), tzinfo=UTC)
+    charge_end = charge_start + timedelta(days=1)
+    if charge_start < period_start or charge_end > period_end:
+        raise ValueError(f"charge day {day} is outside the billing period")
+    return f"{_fmt_datetime(charge_end)},{_fmt_datetime(charge_start)}"
+
+
+def _attribution_fields(attribution: tuple[str | None, ...]) -> str:
+    """ "SubAccountId,SubAccountName,Tags" of (agent, customer, project, team, workflow); Tags leaves nulls out."""
+    project = attribution[2]
+    if not project:
+        raise ValueError("project must not be empty")
+    present = {key: value for key, value in zip(_TAG_KEYS, attribution, strict=True) if value is not None}
+    return _csv_fields((project, project, json.dumps(present, ensure_ascii=False, separators=(",", ":"))))
+
+
+_TAG_KEYS = ("agent", "customer", "project", "team", "workflow")
+
+
+def _csv_fields(fields: Iterable[str | None]) -> str:
+    """Fields as csv.writer writes them within a line (None is empty), without the line terminator."""
+    out = io.StringIO()
+    # A trailing empty field so that a lone empty field is not written as '""' (csv does so for one-field rows).
+    csv.writer(out, lineterminator="\r\n").writerow((*fields, ""))  # the same dialect: "\r" is quoted
+    return out.getvalue()[:-3]  # the empty field's "," and "\r\n"
 
 
 # -- validation --------------------------------------------------------------------------------------------
@@ -462,15 +549,26 @@ def _fmt_decimal(value: Decimal) -> str:
 
 def _fmt_money(value: Decimal) -> str:
     """Every significant digit, at least two decimals: 25 -> "25.00", 0.0000125000 -> "0.0000125"."""
-    with localcontext() as context:
-        context.prec = 60
-        normal = value.normalize()
-        if normal == 0:
-            return "0.00"
-        exponent = normal.as_tuple().exponent
-        if isinstance(exponent, int) and exponent > -2:
-            normal = normal.quantize(Decimal("0.01"))
-    return format(normal, "f")
+    normal = value.normalize(_CONTEXT)
+    if not normal:
+        return "0.00"
+    text = format(normal, "f")  # normalized: no trailing zeros, no point for a whole amount
+    point = text.find(".")
+    if point < 0:
+        return text + ".00"
+    return text + "0" if point == len(text) - 2 else text
+
+
+def _fmt_tokens(tokens: int) -> str:
+    """tokens / 1,000,000 as `_fmt_decimal` writes it, in integer arithmetic: 2500000 -> "2.5", 10 -> "0.00001"."""
+    if tokens >= _EXACT_TOKENS:
+        return _fmt_decimal(Decimal(tokens).scaleb(-6))
+    whole, fraction = divmod(tokens, TOKENS_PER_PRICING_UNIT)
+    return f"{whole}.{fraction:06d}".rstrip("0") if fraction else str(whole)
+
+
+_CONTEXT = Context(prec=60)  # enough digits that normalizing never rounds an amount
+_EXACT_TOKENS = 10**50  # below this _fmt_decimal's 60 digits never round tokens / 1,000,000
 
 
 def _money(value: object) -> Decimal:

@@ -3,6 +3,7 @@ FOCUS source rows, stored reports, allocation rules and mappings."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -112,10 +113,8 @@ def group_workflows(
     return {tuple(row[: len(group_by)]): (row[-2], row[-1]) for row in rows}
 
 
-def focus_source(conn: Connection, project_id: int, start: date, end: date) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        text(
-            """
+FOCUS_SOURCE = text(
+    """
             SELECT r.day, r.provider, r.model, r.workflow_name, r.team, r.customer, r.agent_name, p.name AS project,
                    sum(r.input_tokens)::bigint AS input_tokens, sum(r.cache_read_tokens)::bigint AS cache_read_tokens,
                    sum(r.cache_write_tokens)::bigint AS cache_write_tokens,
@@ -131,10 +130,22 @@ def focus_source(conn: Connection, project_id: int, start: date, end: date) -> l
             GROUP BY r.day, r.provider, r.model, r.workflow_name, r.team, r.customer, r.agent_name, p.name
             ORDER BY r.day, r.provider, r.model
             """
-        ),
-        {"project": project_id, "start": start, "end": end},
+)
+_FOCUS_BATCH = 5000  # rollup rows fetched at a time when streaming
+
+
+def focus_source(conn: Connection, project_id: int, start: date, end: date) -> list[dict[str, Any]]:
+    return [dict(row) for row in focus_source_stream(conn, project_id, start, end)]
+
+
+def focus_source_stream(conn: Connection, project_id: int, start: date, end: date) -> Iterator[Mapping[str, Any]]:
+    """The FOCUS source rows one by one, through a server-side cursor: a month can be millions of rows."""
+    result = conn.execution_options(stream_results=True, yield_per=_FOCUS_BATCH).execute(
+        FOCUS_SOURCE, {"project": project_id, "start": start, "end": end}
     )
-    return [dict(row._mapping) for row in rows]
+    with result:
+        for row in result:
+            yield row._mapping
 
 
 def allocation_rules(conn: Connection, project_id: int) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from finops.api.auth import require_project
@@ -64,10 +64,16 @@ def focus(
     start: datetime = Query(..., alias="from"),
     end: datetime = Query(..., alias="to"),
 ) -> Response:
-    with get_engine(request.app.state.database_url).connect() as conn:
-        name = _project_name(conn, project_id)
-        report = service.focus_report(conn, project_id, name, _aware(start, "from"), _aware(end, "to"))
-    return _csv(report.content, f"focus-{start:%Y%m%d}-{end:%Y%m%d}.csv")
+    # Streamed: rows are read from the database and written as the client takes them (the connection is held open
+    # until then); the header is produced first, so bad arguments still fail before the response starts.
+    chunks = service.open_focus_stream(
+        request.app.state.database_url, project_id, None, _aware(start, "from"), _aware(end, "to")
+    )
+    return StreamingResponse(
+        chunks,
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="focus-{start:%Y%m%d}-{end:%Y%m%d}.csv"'},
+    )
 
 
 @router.get("/reports/weekly", response_class=HTMLResponse, summary="The weekly cost review (self-contained HTML)")

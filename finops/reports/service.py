@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -18,7 +19,7 @@ from finops.recommendations import repository as recommendations_repository
 from finops.reports import repository
 from finops.reports.chargeback import build_chargeback
 from finops.reports.chargeback_csv import chargeback_csv
-from finops.reports.focus import focus_csv, rows_from_rollup
+from finops.reports.focus import FocusInputRow, iter_focus_csv, rows_from_rollup
 
 log = logging.getLogger(__name__)
 
@@ -50,26 +51,89 @@ def chargeback_report(
     return GeneratedReport("chargeback", ",".join(group_by), start, end, "text/csv", chargeback_csv(report), summary)
 
 
+@dataclass(slots=True)
+class FocusTally:
+    """Rows and cost of a FOCUS export, counted as its rows stream past."""
+
+    rows: int = 0
+    total: Decimal = Decimal(0)
+
+
 def focus_report(
     conn: Connection, project_id: int, project_name: str, start: datetime, end: datetime
 ) -> GeneratedReport:
+    tally = FocusTally()
+    content = "".join(focus_stream(conn, project_id, project_name, start, end, tally))
+    return GeneratedReport(
+        "focus", "", start, end, "text/csv", content, {"rows": tally.rows, "total": str(tally.total)}
+    )
+
+
+def focus_stream(
+    conn: Connection,
+    project_id: int,
+    project_name: str,
+    start: datetime,
+    end: datetime,
+    tally: FocusTally | None = None,
+) -> Iterator[str]:
+    """The FOCUS CSV in pieces (see `iter_focus_csv`), its rows read from the database as the pieces are taken.
+
+    The arguments are checked now; `conn` must stay open until the iterator is exhausted or closed.
+    """
+    return iter_focus_csv(
+        _focus_rows(conn, project_id, start, end, tally if tally is not None else FocusTally()),
+        billing_account_id=f"finops-project-{project_id}", billing_account_name=project_name,
+        billing_period_start=start, billing_period_end=end,
+    )  # fmt: skip
+
+
+def open_focus_stream(
+    database_url: str, project_id: int, project_name: str | None, start: datetime, end: datetime
+) -> Iterator[str]:
+    """`focus_stream` on a connection of its own, open while the pieces are taken, for a streaming response.
+
+    The header is produced before this returns, so bad arguments raise here rather than mid-response; the
+    connection goes back to the pool when the iterator is exhausted or closed. `project_name` None: looked up.
+    """
+    chunks = _focus_stream_connected(database_url, project_id, project_name, start, end)
+    header = next(chunks)
+
+    def pieces() -> Iterator[str]:
+        try:
+            yield header
+            yield from chunks
+        finally:
+            chunks.close()
+
+    return pieces()
+
+
+def _focus_stream_connected(
+    database_url: str, project_id: int, project_name: str | None, start: datetime, end: datetime
+) -> Iterator[str]:
+    from finops.alerts.repository import project_name as lookup_project_name
+    from finops.db.engine import get_engine
+
+    with get_engine(database_url).connect() as conn:
+        name = lookup_project_name(conn, project_id) if project_name is None else project_name
+        yield from focus_stream(conn, project_id, name, start, end)
+
+
+def _focus_rows(
+    conn: Connection, project_id: int, start: datetime, end: datetime, tally: FocusTally
+) -> Iterator[FocusInputRow]:
     first, last = repository.period_days(start, end)
-    rows = []
-    for source in repository.focus_source(conn, project_id, first, last):
+    for source in repository.focus_source_stream(conn, project_id, first, last):
         attribution = {
             "workflow": source["workflow_name"], "team": source["team"], "customer": source["customer"],
             "agent": source["agent_name"],
         }  # fmt: skip
-        rows.extend(
-            rows_from_rollup(source["day"], source["provider"], source["model"], source, attribution,
-                             source["project"], "USD")
-        )  # fmt: skip
-    content = focus_csv(
-        rows, billing_account_id=f"finops-project-{project_id}", billing_account_name=project_name,
-        billing_period_start=start, billing_period_end=end,
-    )  # fmt: skip
-    total = sum((row.cost for row in rows), Decimal(0))
-    return GeneratedReport("focus", "", start, end, "text/csv", content, {"rows": len(rows), "total": str(total)})
+        for row in rows_from_rollup(source["day"], source["provider"], source["model"], source, attribution,
+                                    source["project"], "USD"):  # fmt: skip
+            tally.rows += 1
+            tally.total += row.cost
+            yield row
 
 
 def weekly_report(conn: Connection, project_id: int, project_name: str, week: str) -> GeneratedReport:

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
@@ -500,9 +500,15 @@ def focus_csv(
         first, last = _period(start, end)
     except ReportError as exc:
         return _reports_page(request, session, str(exc), 422)
-    with _engine(request).connect() as conn:
-        report = reports_service.focus_report(conn, session.project_id, session.project_name, first, last)
-    return _download(report.content, "text/csv", f"focus-{first:%Y%m%d}-{last:%Y%m%d}.csv")
+    # Streamed from the database as the browser downloads it (see reports_service.open_focus_stream).
+    chunks = reports_service.open_focus_stream(
+        request.app.state.database_url, session.project_id, session.project_name, first, last
+    )
+    headers = {
+        "Content-Disposition": f'attachment; filename="focus-{first:%Y%m%d}-{last:%Y%m%d}.csv"',
+        "Cache-Control": "no-store",
+    }
+    return StreamingResponse(chunks, media_type="text/csv", headers=headers)
 
 
 @router.get("/ui/reports/weekly")

@@ -17,6 +17,7 @@ from finops.reports.focus import (
     REQUEST,
     FocusInputRow,
     focus_csv,
+    iter_focus_csv,
     provider_for,
     publisher_for,
     rows_from_rollup,
@@ -338,3 +339,55 @@ def test_validator_accepts_a_credit_and_a_header_only_file() -> None:
     validate_focus_csv(credit)
     with pytest.raises(ValueError, match="empty"):
         validate_focus_csv("")
+
+
+def test_iter_focus_csv_yields_the_header_then_chunks_of_focus_csv() -> None:
+    rows = [
+        row(day=date(2026, 11, 1 + i % 30), tokens=i, token_type=("input", "output", REQUEST)[i % 3]) for i in range(25)
+    ]
+    arguments = {
+        "billing_account_id": "finops-prod", "billing_account_name": "ACME AI spend",
+        "billing_period_start": NOV_START, "billing_period_end": NOV_END,
+    }  # fmt: skip
+    chunks = list(iter_focus_csv(rows, chunk_rows=10, **arguments))
+    assert chunks[0] == ",".join(COLUMNS) + "\r\n"
+    assert [chunk.count("\r\n") for chunk in chunks] == [1, 10, 10, 5]
+    assert "".join(chunks) == focus_csv(rows, **arguments) == export(*rows)
+    assert list(iter_focus_csv([], **arguments)) == [chunks[0]]
+    with pytest.raises(ValueError, match="before its end"):  # checked when called, not when iterated
+        iter_focus_csv(rows, **{**arguments, "billing_period_end": NOV_START})
+
+
+def test_awkward_text_is_quoted_like_csv_writer() -> None:
+    awkward = 'a,b "c"\r\nd\re\nü'
+    text = export(row(model=awkward, provider=awkward, team=awkward, project=awkward), row(project="p", team=""))
+    first, second = parse(text)
+    assert first["ChargeDescription"] == f"{awkward} output tokens"
+    assert first["ProviderName"] == first["ServiceName"] == first["HostProviderName"] == awkward
+    assert first["SubAccountId"] == first["SubAccountName"] == awkward
+    assert json.loads(first["Tags"])["team"] == awkward
+    assert first["SkuPriceId"] == f"{awkward}/{awkward}/output/per-1000000-tokens/USD"
+    assert json.loads(second["Tags"])["team"] == ""
+    assert (first["ChargeClass"], first["SkuPriceDetails"]) == ("", "")
+    validate_focus_csv(text)
+
+
+@pytest.mark.parametrize(
+    ("tokens", "quantity"),
+    [(0, "0"), (1, "0.000001"), (10, "0.00001"), (999_999, "0.999999"), (1_000_000, "1"), (2_500_000, "2.5"),
+     (10**18 + 7, "1000000000000.000007")],
+)  # fmt: skip
+def test_pricing_quantity_is_exact(tokens: int, quantity: str) -> None:
+    (line,) = parse(export(row(tokens=tokens)))
+    assert (line["PricingQuantity"], line["ConsumedQuantity"]) == (quantity, str(tokens))
+
+
+@pytest.mark.parametrize(
+    ("cost", "text"),
+    [(Decimal("25"), "25.00"), (Decimal("1E+1"), "10.00"), (Decimal("5.1"), "5.10"), (Decimal("-1.5"), "-1.50"),
+     (Decimal("0.0000125000"), "0.0000125"), (Decimal("-0"), "0.00"), (Decimal("0E-9"), "0.00"), (3, "3.00"),
+     (Decimal("123456789012345678901234567890.123456789"), "123456789012345678901234567890.123456789")],
+)  # fmt: skip
+def test_money_keeps_every_digit_and_two_decimals(cost: Decimal, text: str) -> None:
+    (line,) = parse(export(row(cost=cost)))
+    assert line["BilledCost"] == line["ListCost"] == line["EffectiveCost"] == line["ContractedCost"] == text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 import httpx
@@ -139,3 +139,33 @@ def test_focus_export_is_valid_and_reconciles(served: ServedApp, project: Projec
     assert sum(D(r["BilledCost"]) for r in rows) == D("51.00")
     assert {r["ServiceCategory"] for r in rows} == {"AI and Machine Learning"}
     assert {r["ChargePeriodStart"] for r in rows} == {"2026-11-01T00:00:00Z"}
+
+
+def test_focus_is_streamed_and_equals_the_whole_csv(served: ServedApp, project: ProjectKey, tmp_path) -> None:
+    from finops.db.engine import get_engine
+    from finops.reports import service
+
+    db = served.app.state.database_url
+    seed(db, project.id)
+    daily(db, project.id, date(2026, 11, 2), "1.25", 3, team='we, "quoted"\r\nteam', model="my,model")
+    with httpx.stream("GET", f"{served.url}/api/v1/reports/focus.csv", params=PERIOD,
+                      headers={"x-finops-api-key": project.key}) as response:  # fmt: skip
+        assert response.status_code == 200
+        assert response.headers.get("transfer-encoding") == "chunked" and "content-length" not in response.headers
+        assert response.headers["content-disposition"] == 'attachment; filename="focus-20261101-20261103.csv"'
+        streamed = response.read().decode()
+    start, end = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 3, tzinfo=UTC)
+    with get_engine(db).connect() as conn:
+        report = service.focus_report(conn, project.id, project.name, start, end)
+    assert streamed == report.content
+    validate_focus_csv(streamed)
+    # nov 1: search, billing, router and the two team-less services (grouped together); nov 2: the awkward team
+    assert report.summary["rows"] == 5 and D(report.summary["total"]) == D("52.25")
+    out = tmp_path / "focus.csv"
+    result = CliRunner().invoke(
+        app, ["report", "focus", "--from", "2026-11-01", "--to", "2026-11-03", "--project", project.name,
+              "-o", str(out)],
+        env={"FINOPS_DATABASE_URL": db},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == report.content.encode() and "(5 rows)" in result.output
