@@ -43,9 +43,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from finops.recommendations.money import CENT, cents
 from finops.recommendations.types import Recommendation
 
 PRIORITY: tuple[str, ...] = (
@@ -62,7 +63,6 @@ PRIORITY: tuple[str, ...] = (
 BUCKETS: tuple[str, ...] = ("input", "cache_read", "cache_write", "output", "reasoning")
 OTHER = "other"
 ALL = "all"
-CENT = Decimal("0.01")
 ZERO = Decimal(0)
 ONE = Decimal(1)
 
@@ -73,10 +73,6 @@ class _Claim:
     rec: Recommendation
     key: str  # as claimed: "<model>:<bucket>" or "<model>:all"
     amount: Decimal
-
-
-def _cents(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _rank(claim: _Claim) -> tuple[int, str, int]:
@@ -106,7 +102,7 @@ def _line(claim: _Claim, claimed: Decimal, fraction: Decimal | None, counted: De
         "scope": claim.rec.scope.label(),
         "title": claim.rec.title,
         "via": claim.key,
-        "claimed": str(_cents(claimed)),
+        "claimed": str(cents(claimed)),
         "fraction": None if fraction is None else str(fraction.quantize(Decimal("0.0001"))),
         "counted": str(counted),
     }
@@ -121,13 +117,13 @@ def _combine_bucket(
     for _, fraction in claims:
         exact.append(baseline * left * fraction)
         left *= ONE - fraction
-    combined = _cents(baseline * (ONE - left))
+    combined = cents(baseline * (ONE - left))
     counted = _allocate(exact, combined)
     lines = [
         _line(claim, baseline * fraction, fraction, part)
         for (claim, fraction), part in zip(claims, counted, strict=True)
     ]
-    entry = {"key": key, "baseline": str(_cents(baseline)), "combined": str(combined), "claims": lines}
+    entry = {"key": key, "baseline": str(cents(baseline)), "combined": str(combined), "claims": lines}
     return combined, entry, [(claim.rec.rule, part) for (claim, _), part in zip(claims, counted, strict=True)]
 
 
@@ -176,10 +172,10 @@ def _largest_only(key: str, claims: Sequence[_Claim]) -> tuple[Decimal, dict[str
     best = max(range(len(claims)), key=lambda i: (claims[i].amount, -i))
     lines, credits = [], []
     for i, claim in enumerate(claims):
-        counted = _cents(max(claim.amount, ZERO)) if i == best else ZERO.quantize(CENT)
+        counted = cents(max(claim.amount, ZERO)) if i == best else ZERO.quantize(CENT)
         lines.append(_line(claim, claim.amount, None, counted))
         credits.append((claim.rec.rule, counted))
-    combined = _cents(max(claims[best].amount, ZERO))
+    combined = cents(max(claims[best].amount, ZERO))
     entry = {"key": key, "baseline": None, "combined": str(combined), "claims": lines, "note": "no baseline"}
     return combined, entry, credits
 
@@ -260,15 +256,15 @@ def total_savings(
 
     unclaimed_lines = []
     for rec in unclaimed:
-        amount = _cents(max(rec.monthly_savings, ZERO))
+        amount = cents(max(rec.monthly_savings, ZERO))
         total += amount
         by_rule[rec.rule] += amount
         unclaimed_lines.append(
             {"rule": rec.rule, "scope": rec.scope.label(), "title": rec.title, "counted": str(amount)}
         )
 
-    total = _cents(total)  # already whole cents: this only fixes the exponent of an empty total
-    naive = _cents(sum((rec.monthly_savings for rec in recs), ZERO))
+    total = cents(total)  # already whole cents: this only fixes the exponent of an empty total
+    naive = cents(sum((rec.monthly_savings for rec in recs), ZERO))
     breakdown: dict[str, Any] = {
         "total": str(total),
         "naive_sum": str(naive),

@@ -37,10 +37,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from finops.alerts.types import Scope
-from finops.recommendations.types import MONTH_DAYS, ContextGrowth, ModelPrice, Recommendation, UsageProfile
+from finops.recommendations.money import cents, money, monthly
+from finops.recommendations.types import ContextGrowth, ModelPrice, Recommendation, UsageProfile
 
 MILLION = Decimal(1_000_000)
-CENT = Decimal("0.01")
 BUCKETS = ("input", "cache_read", "cache_write", "output", "reasoning")
 TIER_ORDER = ("frontier", "mid", "small")  # routing goes down this list, never to embedding models
 HIGH_VOLUME_CALLS = 1000  # under this many calls in the window, confidence is low
@@ -49,24 +49,11 @@ HIGH_VOLUME_CALLS = 1000  # under this many calls in the window, confidence is l
 # ---------------------------------------------------------------------------------------------- helpers
 
 
-def _cents(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def _monthly(window_amount: Decimal, days: Decimal) -> Decimal:
-    """A window's amount scaled to a month, unrounded."""
-    return window_amount * MONTH_DAYS / days
-
-
-def _money(amount: Decimal) -> str:
-    return str(_cents(amount))
-
-
 def _about(amount: Decimal) -> str:
     """Money for a title: whole dollars from $100 up, cents below."""
     if amount >= 100:
         return f"${amount.quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
-    return f"${_cents(amount):,}"
+    return f"${cents(amount):,}"
 
 
 def _share(part: int, whole: int) -> Decimal:
@@ -92,7 +79,7 @@ def _bucket_costs(profile: UsageProfile, price: ModelPrice) -> dict[str, Decimal
 
 def _claims(model: str, monthly_by_bucket: dict[str, Decimal]) -> dict[str, Decimal]:
     """Claims rounded to the cent, empty buckets left out."""
-    rounded = {f"{model}:{bucket}": _cents(amount) for bucket, amount in monthly_by_bucket.items()}
+    rounded = {f"{model}:{bucket}": cents(amount) for bucket, amount in monthly_by_bucket.items()}
     return {key: amount for key, amount in rounded.items() if amount != 0}
 
 
@@ -137,7 +124,7 @@ def _base_evidence(profile: UsageProfile) -> dict[str, Any]:
         "environment": profile.environment,
         "days": str(profile.days),
         "calls": profile.calls,
-        "cost_total_window": _money(profile.cost_total),
+        "cost_total_window": money(profile.cost_total),
     }
 
 
@@ -199,7 +186,7 @@ def model_routing(
     now_costs = _bucket_costs(profile, current)
     target = min((c for c in pool if c.tier == tier), key=lambda c: (sum(_bucket_costs(profile, c).values()), c.model))
     target_costs = _bucket_costs(profile, target)
-    claims = _claims(profile.model, {b: _monthly(now_costs[b] - target_costs[b], profile.days) for b in BUCKETS})
+    claims = _claims(profile.model, {b: monthly(now_costs[b] - target_costs[b], profile.days) for b in BUCKETS})
     savings = sum(claims.values(), Decimal(0))
     if savings < params.min_monthly_savings:
         return None
@@ -224,9 +211,9 @@ def model_routing(
         "target_provider": target.provider,
         "same_provider": bool(same_provider),
         "target_prices": _prices(target),
-        "cost_current_window": _money(sum(now_costs.values(), Decimal(0))),
-        "cost_target_window": _money(sum(target_costs.values(), Decimal(0))),
-        "savings_window": _money(sum(now_costs.values(), Decimal(0)) - sum(target_costs.values(), Decimal(0))),
+        "cost_current_window": money(sum(now_costs.values(), Decimal(0))),
+        "cost_target_window": money(sum(target_costs.values(), Decimal(0))),
+        "savings_window": money(sum(now_costs.values(), Decimal(0)) - sum(target_costs.values(), Decimal(0))),
         "monthly_savings": str(savings),
         "confidence_reason": reason,
     }
@@ -299,7 +286,7 @@ def prompt_caching(
     premium = max(Decimal(0), price.cache_write - price.input) if price.cache_write is not None else Decimal(0)
     read_savings = new_read_tokens * (price.input - price.cache_read) / MILLION
     write_cost = writes * cacheable * premium / MILLION
-    claims = _claims(profile.model, {"input": _monthly(read_savings - write_cost, profile.days)})
+    claims = _claims(profile.model, {"input": monthly(read_savings - write_cost, profile.days)})
     savings = sum(claims.values(), Decimal(0))
     if savings < params.min_monthly_savings:
         return None
@@ -323,8 +310,8 @@ def prompt_caching(
         "new_cache_read_tokens": new_read_tokens,
         "prices": _prices(price),
         "write_premium": str(premium),
-        "read_savings_window": _money(read_savings),
-        "write_cost_window": _money(write_cost),
+        "read_savings_window": money(read_savings),
+        "write_cost_window": money(write_cost),
         "monthly_savings": str(savings),
         "confidence_reason": reason
         + "; prompt_p10 is a floor most calls share, not proof that the prefix is byte-identical",
@@ -383,7 +370,7 @@ def context_pruning(growth: ContextGrowth, params: PruningParams = PruningParams
     if not grows:
         return None
     window_cost = growth.tokens_above_window * growth.input_price / MILLION
-    claims = _claims(growth.model, {"input": _monthly(window_cost * params.kept_fraction, growth.days)})
+    claims = _claims(growth.model, {"input": monthly(window_cost * params.kept_fraction, growth.days)})
     savings = sum(claims.values(), Decimal(0))
     if savings < params.min_monthly_savings:
         return None
@@ -408,7 +395,7 @@ def context_pruning(growth: ContextGrowth, params: PruningParams = PruningParams
         "tokens_above_window": growth.tokens_above_window,
         "share_above_window": _ratio(_share(growth.tokens_above_window, growth.prompt_tokens)),
         "input_price": str(growth.input_price),
-        "cost_above_window_window": _money(window_cost),
+        "cost_above_window_window": money(window_cost),
         "kept_fraction": str(params.kept_fraction),
         "thresholds": {
             "min_avg_calls_per_run": str(params.min_avg_calls_per_run),
@@ -478,7 +465,7 @@ def output_length(
         return None
     costs = _bucket_costs(profile, price)
     claims = _claims(
-        profile.model, {b: _monthly(costs[b] * params.reduction, profile.days) for b in ("output", "reasoning")}
+        profile.model, {b: monthly(costs[b] * params.reduction, profile.days) for b in ("output", "reasoning")}
     )
     savings = sum(claims.values(), Decimal(0))
     if savings < params.min_monthly_savings:
@@ -496,8 +483,8 @@ def output_length(
         "output_tokens": profile.output_tokens,
         "reasoning_tokens": profile.reasoning_tokens,
         "output_price": str(price.output),
-        "cost_output_window": _money(costs["output"]),
-        "cost_reasoning_window": _money(costs["reasoning"]),
+        "cost_output_window": money(costs["output"]),
+        "cost_reasoning_window": money(costs["reasoning"]),
         "reduction": str(params.reduction),
         "thresholds": {
             "min_output_p50": params.min_output_p50,
@@ -562,7 +549,7 @@ def batch_eligibility(
         return None
     realtime_share = 1 - batch_share
     costs = _bucket_costs(profile, price)
-    claims = _claims(profile.model, {b: _monthly(costs[b] * realtime_share * discount, profile.days) for b in BUCKETS})
+    claims = _claims(profile.model, {b: monthly(costs[b] * realtime_share * discount, profile.days) for b in BUCKETS})
     savings = sum(claims.values(), Decimal(0))
     if savings < params.min_monthly_savings:
         return None
@@ -580,7 +567,7 @@ def batch_eligibility(
         "batch_share": _ratio(batch_share),
         "offline_environment": offline_env,
         "prices": _prices(price),
-        "cost_tokens_window": _money(sum(costs.values(), Decimal(0))),
+        "cost_tokens_window": money(sum(costs.values(), Decimal(0))),
         "realtime_share": _ratio(realtime_share),
         "batch_discount": str(discount),
         "thresholds": {

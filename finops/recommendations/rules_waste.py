@@ -43,13 +43,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from finops.alerts.baseline import fmt_money
 from finops.alerts.types import Scope
-from finops.recommendations.types import MONTH_DAYS, ModelPrice, Recommendation, ToolOutputProfile, UsageProfile
+from finops.recommendations.money import cents, money, monthly
+from finops.recommendations.types import ModelPrice, Recommendation, ToolOutputProfile, UsageProfile
 
-CENT = Decimal("0.01")
 MILLION = Decimal(1_000_000)
 ZERO = Decimal(0)
 
@@ -99,19 +99,6 @@ SELF_HOSTING = SelfHostingParams()
 
 
 # ---------------------------------------------------------------------------------------- helpers
-def cents(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def monthly(amount: Decimal, days: Decimal) -> Decimal:
-    """`amount` seen over `days`, scaled to a 30-day month (not rounded)."""
-    return amount * MONTH_DAYS / days
-
-
-def money(amount: Decimal) -> str:
-    return str(cents(amount))
-
-
 def share(numerator: int | Decimal, denominator: int | Decimal) -> str:
     return f"{Decimal(numerator) / Decimal(denominator) * 100:.1f}%"
 
