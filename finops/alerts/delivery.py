@@ -21,6 +21,7 @@ from finops.alerts.channels import DeliveryResult, backoff_seconds, send
 from finops.alerts.types import AlertMessage, Scope, Severity
 from finops.api import metrics
 from finops.db.engine import get_engine
+from finops.projects import repository as projects
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ def deliver_due(
         for notification in claimed:
             alert = repository.get_alert(conn, notification["project_id"], notification["alert_id"])
             channel = repository.channel(conn, notification["channel_id"])
-            project = repository.project_name(conn, notification["project_id"])
+            project = projects.project_name(conn, notification["project_id"])
             jobs.append((notification, alert, channel, project))
     report = DeliveryReport()
     if not jobs:

@@ -21,6 +21,7 @@ from finops.alerts.inputs import HourlyPoint, RunSnapshot, WeeklyWorkflowStats
 from finops.alerts.lifecycle import LifecycleReport, RuleConfig, apply_findings
 from finops.alerts.types import Finding, Scope, Severity
 from finops.db.engine import get_engine
+from finops.projects.repository import project_ids
 
 log = logging.getLogger(__name__)
 
@@ -245,7 +246,7 @@ def evaluate_all(database_url: str, now: datetime | None = None, only: set[str] 
     report = EvaluationReport()
     engine = get_engine(database_url)
     with engine.connect() as conn:
-        projects = repository.project_ids(conn)
+        projects = project_ids(conn)
     for project_id in projects:
         report.projects += 1
         with engine.begin() as conn:

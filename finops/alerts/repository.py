@@ -214,14 +214,6 @@ def upsert_budget(conn: Connection, project_id: int, values: dict[str, Any]) -> 
     ).scalar_one()
 
 
-def project_ids(conn: Connection) -> list[int]:
-    return [row[0] for row in conn.execute(text("SELECT id FROM projects ORDER BY id"))]
-
-
-def project_name(conn: Connection, project_id: int) -> str:
-    return conn.execute(text("SELECT name FROM projects WHERE id = :id"), {"id": project_id}).scalar_one()
-
-
 # --- outbox ---
 
 

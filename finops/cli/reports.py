@@ -69,8 +69,8 @@ def focus(
     project: str = PROJECT,
 ) -> None:
     """FinOps FOCUS 1.2 cost-and-usage CSV: one row per day, model, token type and attribution."""
-    from finops.alerts.repository import project_name
     from finops.db.engine import get_engine
+    from finops.projects.repository import project_name
     from finops.reports import service
 
     url = prepared_database(load_settings())
@@ -97,8 +97,8 @@ def weekly(
     project: str = PROJECT,
 ) -> None:
     """The weekly cost review as a self-contained HTML file (opens offline)."""
-    from finops.alerts.repository import project_name
     from finops.db.engine import get_engine
+    from finops.projects.repository import project_name
     from finops.reports import service
 
     url = prepared_database(load_settings())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from finops.projects.models import ApiKey, Project
@@ -39,6 +39,22 @@ def add_key(session: Session, project_id: int, key_hash: str, key_prefix: str) -
 
 def project_id_for_key_hash(session: Session, key_hash: str) -> int | None:
     return session.scalar(select(ApiKey.project_id).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None)))
+
+
+def key_id_for_hash(session: Session | Connection, key_hash: str) -> int | None:
+    return session.scalar(select(ApiKey.id).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None)))
+
+
+def project_ids(session: Session | Connection) -> list[int]:
+    return list(session.scalars(select(Project.id).order_by(Project.id)))
+
+
+def project_name(session: Session | Connection, project_id: int) -> str | None:
+    return session.scalar(select(Project.name).where(Project.id == project_id))
+
+
+def project_id_named(session: Session | Connection, name: str) -> int | None:
+    return session.scalar(select(Project.id).where(Project.name == name))
 
 
 def list_projects(session: Session) -> list[ProjectSummary]:

@@ -6,12 +6,12 @@ from decimal import Decimal
 
 from apscheduler.triggers.interval import IntervalTrigger
 
-from finops.alerts.repository import project_ids
 from finops.config import Settings
 from finops.db.engine import get_engine, session_scope
 from finops.jobs.locking import JobOutcome, run_locked
 from finops.jobs.scheduler import JobSpec
 from finops.pricing.service import load_book
+from finops.projects.repository import project_ids
 from finops.recommendations.service import refresh
 
 

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 from apscheduler.triggers.cron import CronTrigger
 
-from finops.alerts import repository as projects
 from finops.config import Settings
 from finops.db.engine import get_engine
 from finops.jobs.locking import JobOutcome, run_locked
 from finops.jobs.scheduler import JobSpec
+from finops.projects import repository as projects
 from finops.reports import service
 from finops.reports.chargeback import parse_group_by
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from finops.api.auth import require_project
 from finops.db.engine import get_engine
+from finops.projects.repository import project_name
 from finops.reports import repository, service
 from finops.reports.allocation import AllocationError
 from finops.reports.chargeback import ReportError, parse_group_by
@@ -23,12 +24,6 @@ def _aware(value: datetime, name: str) -> datetime:
     if value.tzinfo is None:
         raise HTTPException(422, f"'{name}' needs a timezone, e.g. 2026-11-01T00:00:00Z")
     return value
-
-
-def _project_name(conn: Any, project_id: int) -> str:
-    from finops.alerts.repository import project_name
-
-    return project_name(conn, project_id)
 
 
 def _csv(content: str, filename: str) -> Response:
@@ -83,7 +78,7 @@ def weekly(
     week: str = Query(..., description="ISO week, e.g. 2026-W47", pattern=r"^\d{4}-W\d{2}$"),
 ) -> HTMLResponse:
     with get_engine(request.app.state.database_url).connect() as conn:
-        name = _project_name(conn, project_id)
+        name = project_name(conn, project_id)
         try:
             report = service.weekly_report(conn, project_id, name, week)
         except ValueError as exc:

@@ -112,8 +112,8 @@ def open_focus_stream(
 def _focus_stream_connected(
     database_url: str, project_id: int, project_name: str | None, start: datetime, end: datetime
 ) -> Iterator[str]:
-    from finops.alerts.repository import project_name as lookup_project_name
     from finops.db.engine import get_engine
+    from finops.projects.repository import project_name as lookup_project_name
 
     with get_engine(database_url).connect() as conn:
         name = lookup_project_name(conn, project_id) if project_name is None else project_name

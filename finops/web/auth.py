@@ -31,6 +31,7 @@ from fastapi.responses import Response
 from sqlalchemy import text
 
 from finops.db.engine import get_engine
+from finops.projects import repository as projects
 
 SESSION_COOKIE = "finops_session"
 LOGIN_COOKIE = "finops_login"
@@ -77,7 +78,7 @@ def _credential_secret(request: Request, project_id: int, credential: str) -> tu
         if not token:
             return None
         with engine.connect() as conn:
-            name = conn.execute(text("SELECT name FROM projects WHERE id = :id"), {"id": project_id}).scalar()
+            name = projects.project_name(conn, project_id)
         return (b"admin:" + token.encode(), name) if name is not None else None
     kind, _, raw_id = credential.partition(":")
     if kind != "key" or not raw_id.isdigit():
@@ -184,11 +185,9 @@ def is_admin_token(request: Request, secret: str) -> bool:
 
 def key_id_for(request: Request, key_hash: str) -> int | None:
     with get_engine(request.app.state.database_url).connect() as conn:
-        return conn.execute(
-            text("SELECT id FROM api_keys WHERE key_hash = :hash AND revoked_at IS NULL"), {"hash": key_hash}
-        ).scalar()
+        return projects.key_id_for_hash(conn, key_hash)
 
 
 def project_id_named(request: Request, name: str) -> int | None:
     with get_engine(request.app.state.database_url).connect() as conn:
-        return conn.execute(text("SELECT id FROM projects WHERE name = :name"), {"name": name}).scalar()
+        return projects.project_id_named(conn, name)
