@@ -65,6 +65,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from benchmarks import common, query
 from finops.bootstrap import prepare_database
 from finops.db.engine import get_engine, session_scope
+from finops.periods import utc_days
 from finops.projects.service import create_project
 from finops.reports import repository
 from finops.reports.chargeback import prorated_monthly
@@ -254,7 +255,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
         agent = costliest_agent(conninfo, project_id)
         raw = raw_sums(conninfo, project_id, start, end, agent)
-        first_day, last_day = repository.period_days(start, end)
+        first_day, last_day = utc_days(start, end)
         fixed = prorated_monthly(FIXED_MONTHLY, first_day, last_day)
         report["raw"] = {
             **{k: str(v) if isinstance(v, Decimal) else v for k, v in raw.items()},

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from sqlalchemy import Connection
 
 from finops.errors import FinopsError
+from finops.periods import utc_days
 from finops.reports import repository
 from finops.reports.allocation import allocate
 from finops.reports.types import ChargebackReport, GroupUsage, Method, SharedCost
@@ -56,7 +57,7 @@ def build_chargeback(
 ) -> ChargebackReport:
     if end <= start:
         raise ReportError("'to' must be after 'from'")
-    first, last = repository.period_days(start, end)
+    first, last = utc_days(start, end)
     rules = repository.allocation_rules(conn, project_id)
     scope_rules = [r for r in rules if r["source"] == "scope"]
     for rule in scope_rules:

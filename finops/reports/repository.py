@@ -4,7 +4,7 @@ FOCUS source rows, stored reports, allocation rules and mappings."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -237,10 +237,3 @@ def get_report(conn: Connection, project_id: int, report_id: int) -> dict[str, A
         text("SELECT * FROM reports WHERE project_id = :project AND id = :id"), {"project": project_id, "id": report_id}
     ).first()
     return dict(row._mapping) if row else None
-
-
-def period_days(start: datetime, end: datetime) -> tuple[date, date]:
-    """Whole UTC days covering [start, end)."""
-    first = start.date()
-    last = end.date() if end.time() == datetime.min.time() else date.fromordinal(end.date().toordinal() + 1)
-    return first, last

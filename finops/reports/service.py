@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from finops.alerts import repository as alerts_repository
 from finops.alerts.channels import send
 from finops.alerts.types import AlertMessage, Scope, Severity
+from finops.periods import utc_days
 from finops.recommendations import repository as recommendations_repository
 from finops.reports import repository
 from finops.reports.chargeback import build_chargeback
@@ -123,7 +124,7 @@ def _focus_stream_connected(
 def _focus_rows(
     conn: Connection, project_id: int, start: datetime, end: datetime, tally: FocusTally
 ) -> Iterator[FocusInputRow]:
-    first, last = repository.period_days(start, end)
+    first, last = utc_days(start, end)
     for source in repository.focus_source_stream(conn, project_id, first, last):
         attribution = {
             "workflow": source["workflow_name"], "team": source["team"], "customer": source["customer"],

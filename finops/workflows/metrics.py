@@ -11,11 +11,13 @@ used three models has no single model.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, text
+
+from finops.periods import utc_days
 
 GRANULARITIES = ("hour", "day", "week", "month")
 # public dimension name -> column
@@ -58,13 +60,6 @@ class MetricsQuery:
         return self.granularity != "hour" and set(self.group_by) | set(self.filters) <= WORKFLOW_DIMENSIONS
 
 
-def _day_bounds(query: MetricsQuery) -> tuple[date, date]:
-    """Daily rollups answer whole UTC days: a range ending mid-day includes that day."""
-    start, end = query.start.astimezone(UTC), query.end.astimezone(UTC)
-    last = end.date() if end.time() == time(0) else end.date() + timedelta(days=1)
-    return start.date(), last
-
-
 def _period(granularity: str, column: str) -> str:
     if granularity in ("hour", "day"):
         return column
@@ -83,7 +78,7 @@ def call_metrics(conn: Connection, query: MetricsQuery) -> list[dict[str, Any]]:
     table, time_column = (
         ("rollup_calls_hourly", "hour") if query.granularity == "hour" else ("rollup_calls_daily", "day")
     )
-    start, end = (query.start, query.end) if query.granularity == "hour" else _day_bounds(query)
+    start, end = (query.start, query.end) if query.granularity == "hour" else utc_days(query.start, query.end)
     params: dict[str, Any] = {"project": query.project_id, "start": start, "end": end}
     dims = [f"{CALL_DIMENSIONS[name]} AS {name}" for name in query.group_by]
     group = [CALL_DIMENSIONS[name] for name in query.group_by]
@@ -134,7 +129,7 @@ def _derive_call_metrics(row: dict[str, Any], period_totals: tuple[int, Decimal]
 
 
 def workflow_metrics(conn: Connection, query: MetricsQuery) -> list[dict[str, Any]]:
-    start, end = _day_bounds(query)
+    start, end = utc_days(query.start, query.end)
     params: dict[str, Any] = {"project": query.project_id, "start": start, "end": end}
     dims = [f"{CALL_DIMENSIONS[name]} AS {name}" for name in query.group_by]
     group = [CALL_DIMENSIONS[name] for name in query.group_by]
