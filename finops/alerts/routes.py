@@ -11,17 +11,14 @@ from pydantic import BaseModel, Field
 
 from finops.alerts import config, repository
 from finops.api.auth import require_project
+from finops.api.jsonsafe import decimals_as_text
 from finops.db.engine import get_engine
 
 router = APIRouter(prefix="/api/v1", tags=["alerts"])
 
 
-def _plain(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in row.items()}
-
-
 def _masked(channel: dict[str, Any]) -> dict[str, Any]:
-    out = _plain(channel)
+    out = decimals_as_text(channel)
     out["secret"] = "whsec_…" if channel.get("secret") else None  # shown once, at creation
     return out
 
@@ -77,7 +74,7 @@ def list_alerts(
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[dict[str, Any]]:
     with _engine(request).connect() as conn:
-        return [_plain(a) for a in repository.list_alerts(conn, project_id, status, since, limit)]
+        return [decimals_as_text(a) for a in repository.list_alerts(conn, project_id, status, since, limit)]
 
 
 @router.get("/alerts/{alert_id}", summary="One alert with its numbers, baseline and hint")
@@ -86,7 +83,7 @@ def get_alert(alert_id: int, request: Request, project_id: int = Depends(require
         alert = repository.get_alert(conn, project_id, alert_id)
     if alert is None:
         raise HTTPException(404, f"no alert {alert_id}")
-    return _plain(alert)
+    return decimals_as_text(alert)
 
 
 @router.post("/alerts/{alert_id}/ack", summary="Acknowledge an alert")
@@ -158,7 +155,7 @@ def put_rule(name: str, body: RuleIn, request: Request, project_id: int = Depend
 @router.get("/budgets", summary="Budgets")
 def list_budgets(request: Request, project_id: int = Depends(require_project)) -> list[dict[str, Any]]:
     with _engine(request).connect() as conn:
-        return [_plain(b) for b in repository.budgets(conn, project_id)]
+        return [decimals_as_text(b) for b in repository.budgets(conn, project_id)]
 
 
 @router.put("/budgets/{name}", summary="Create or replace a budget")
@@ -169,4 +166,4 @@ def put_budget(name: str, body: BudgetIn, request: Request, project_id: int = De
         raise HTTPException(422, str(exc)) from exc
     with _engine(request).begin() as conn:
         budget_id = repository.upsert_budget(conn, project_id, values)
-    return _plain({"id": budget_id, **values})
+    return decimals_as_text({"id": budget_id, **values})

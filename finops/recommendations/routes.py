@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from finops.api.auth import require_project
+from finops.api.jsonsafe import decimals_as_text
 from finops.db.engine import get_engine
 from finops.recommendations import repository
 from finops.recommendations.combine import total_savings
@@ -19,10 +19,6 @@ router = APIRouter(prefix="/api/v1", tags=["recommendations"])
 
 class StatusIn(BaseModel):
     reason: str | None = Field(default=None, max_length=2000)
-
-
-def _plain(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in row.items() if k != "project_id"}
 
 
 @router.get(
@@ -41,7 +37,11 @@ def list_recommendations(
         total, breakdown = total_savings(
             [as_recommendation(r) for r in rows], baselines(conn, project_id, datetime.now(UTC))
         )
-    return {"items": [_plain(r) for r in rows], "total_monthly_savings": str(total), "total_breakdown": breakdown}
+    return {
+        "items": [decimals_as_text(r, drop=("project_id",)) for r in rows],
+        "total_monthly_savings": str(total),
+        "total_breakdown": breakdown,
+    }
 
 
 @router.get("/recommendations/{rec_id}", summary="One recommendation with its evidence")
@@ -50,7 +50,7 @@ def get_recommendation(rec_id: int, request: Request, project_id: int = Depends(
         found = repository.get(conn, project_id, rec_id)
     if found is None:
         raise HTTPException(404, f"no recommendation {rec_id}")
-    return _plain(found)
+    return decimals_as_text(found, drop=("project_id",))
 
 
 @router.post("/recommendations/{rec_id}/{action}", summary="Accept or dismiss a recommendation")

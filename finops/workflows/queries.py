@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, text
+
+from finops.api.jsonsafe import decimals_as_text
 
 RUN_LIST_COLUMNS = (
     "run_id, name, status, outcome, outcome_source, started_at, ended_at, duration_ms, llm_calls, steps, retries,"
@@ -25,10 +26,6 @@ class RunFilter:
     customer: str | None = None
     start: datetime | None = None
     end: datetime | None = None
-
-
-def _plain(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in row.items()}
 
 
 def list_runs(conn: Connection, filters: RunFilter, sort: str, limit: int, offset: int) -> list[dict[str, Any]]:
@@ -53,7 +50,7 @@ def list_runs(conn: Connection, filters: RunFilter, sort: str, limit: int, offse
         ),
         params,
     )
-    return [_plain(dict(row._mapping)) for row in rows]
+    return [decimals_as_text(dict(row._mapping)) for row in rows]
 
 
 def get_run(conn: Connection, project_id: int, run_id: str) -> dict[str, Any] | None:
@@ -63,7 +60,7 @@ def get_run(conn: Connection, project_id: int, run_id: str) -> dict[str, Any] | 
     ).first()
     if row is None:
         return None
-    run = _plain(dict(row._mapping))
+    run = decimals_as_text(dict(row._mapping))
     run.pop("project_id", None)
     outcome = conn.execute(
         text("SELECT outcome, detail, posted_at FROM workflow_outcomes WHERE project_id = :project AND run_id = :run"),
@@ -91,7 +88,7 @@ def span_tree(conn: Connection, project_id: int, trace_ids: list[str]) -> list[d
     )
     nodes: dict[tuple[str, str], dict[str, Any]] = {}
     for row in rows:
-        node = _plain(dict(row._mapping))
+        node = decimals_as_text(dict(row._mapping))
         node["children"] = []
         nodes[(node["trace_id"], node["span_id"])] = node
     roots = []
@@ -115,4 +112,4 @@ def cost_by(conn: Connection, project_id: int, trace_ids: list[str], column: str
         ),
         {"project": project_id, "traces": trace_ids},
     )
-    return [_plain(dict(row._mapping)) for row in rows]
+    return [decimals_as_text(dict(row._mapping)) for row in rows]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from finops.api.auth import require_project
+from finops.api.jsonsafe import decimals_as_text
 from finops.db.engine import get_engine
 from finops.workflows import queries, service
 from finops.workflows.metrics import GRANULARITIES, MetricsQuery, MetricsQueryError, metrics
@@ -126,11 +126,7 @@ def get_metrics(
 
 
 def _json_row(row: dict[str, Any]) -> dict[str, Any]:
-    period = row.get("period")
-    out = dict(row)
-    if period is not None:
-        out["period"] = period.isoformat()
-    for key, value in out.items():
-        if isinstance(value, Decimal):
-            out[key] = str(value)
+    out = decimals_as_text(row)
+    if out.get("period") is not None:
+        out["period"] = out["period"].isoformat()
     return out
