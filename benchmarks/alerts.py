@@ -72,9 +72,7 @@ from benchmarks import common
 from finops.alerts import config as alert_config
 from finops.alerts import evaluate, repository, series
 from finops.alerts.signing import generate_secret
-from finops.bootstrap import prepare_database
-from finops.db.engine import get_engine, session_scope
-from finops.projects.service import create_project
+from finops.db.engine import get_engine
 
 DEFAULT_SCOPES = 1_000
 MAX_SCOPES = 20_000
@@ -561,12 +559,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     report: dict[str, Any] = {"config": {k: v for k, v in vars(args).items() if k != "database_url"}}
     with common.scratch_database(args.database_url, "finops_alerts") as conninfo:
         report["machine"] = common.machine_info(conninfo)
-        database_url = common.sqlalchemy_url(conninfo)
-        started = time.perf_counter()
-        prepare_database(database_url)
-        with session_scope(database_url) as session:
-            project_id = create_project(session, "bench").project_id
-        report["setup_seconds"] = round(time.perf_counter() - started, 2)
+        database_url, project_id, report["setup_seconds"] = common.prepared_project(conninfo, "bench")
 
         reference = datetime.now(UTC).replace(microsecond=0)
         agents, workflows = build_universe(args.scopes, args.seed)

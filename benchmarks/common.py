@@ -236,3 +236,18 @@ def busy_seconds() -> float:
     """CPU seconds all processes of the machine spent busy (summed over cores)."""
     times = psutil.cpu_times()._asdict()
     return sum(v for k, v in times.items() if k not in ("idle", "iowait", "guest", "guest_nice"))
+
+
+def prepared_project(conninfo: str, name: str = "bench") -> tuple[str, int, float]:
+    """Migrate the scratch database, load the shipped catalog and create a project:
+    (SQLAlchemy URL, project id, seconds it took)."""
+    from finops.bootstrap import prepare_database
+    from finops.db.engine import session_scope
+    from finops.projects.service import create_project
+
+    database_url = sqlalchemy_url(conninfo)
+    started = time.perf_counter()
+    prepare_database(database_url)
+    with session_scope(database_url) as session:
+        project_id = create_project(session, name).project_id
+    return database_url, project_id, round(time.perf_counter() - started, 2)

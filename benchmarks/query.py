@@ -74,9 +74,7 @@ from sqlalchemy import Engine, event
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from benchmarks import common
-from finops.bootstrap import prepare_database
-from finops.db.engine import get_engine, session_scope
-from finops.projects.service import create_project
+from finops.db.engine import get_engine
 from finops.workflows.metrics import MetricsQuery, metrics
 from finops.workflows.queries import RunFilter, list_runs
 from finops.workflows.rollups import process_dirty_days
@@ -627,12 +625,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     report: dict[str, Any] = {"config": {k: v for k, v in vars(args).items() if k != "database_url"}}
     with common.scratch_database(args.database_url, "finops_query") as conninfo:
         report["machine"] = common.machine_info(conninfo)
-        database_url = common.sqlalchemy_url(conninfo)
-        started = time.perf_counter()
-        prepare_database(database_url)
-        with session_scope(database_url) as session:
-            project_id = create_project(session, "bench").project_id
-        report["setup_seconds"] = round(time.perf_counter() - started, 2)
+        database_url, project_id, report["setup_seconds"] = common.prepared_project(conninfo, "bench")
 
         first = datetime.now(UTC).replace(microsecond=0) - HISTORY
         print(f"loading {args.calls:,} calls ...", file=sys.stderr, flush=True)

@@ -53,11 +53,9 @@ import psycopg
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from benchmarks import common
-from finops.bootstrap import prepare_database
 from finops.db.engine import session_scope
 from finops.pricing.prices import PriceVersion, Rates
 from finops.pricing.service import RecostReport, apply_versions, recost
-from finops.projects.service import create_project
 
 DEFAULT_CALLS = 1_000_000
 MAX_CALLS = 5_000_000
@@ -233,12 +231,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     report: dict[str, Any] = {"config": {k: v for k, v in vars(args).items() if k != "database_url"}}
     with common.scratch_database(args.database_url, "finops_recost") as conninfo:
         report["machine"] = common.machine_info(conninfo)
-        database_url = common.sqlalchemy_url(conninfo)
-        started = time.perf_counter()
-        prepare_database(database_url)
-        with session_scope(database_url) as session:
-            project_id = create_project(session, "bench").project_id
-        report["setup_seconds"] = round(time.perf_counter() - started, 2)
+        database_url, project_id, report["setup_seconds"] = common.prepared_project(conninfo, "bench")
 
         window_start = datetime.now(UTC).replace(microsecond=0) - WINDOW
         print(f"loading {args.calls:,} calls ...", file=sys.stderr, flush=True)

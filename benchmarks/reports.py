@@ -63,10 +63,8 @@ import psycopg
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from benchmarks import common, query
-from finops.bootstrap import prepare_database
-from finops.db.engine import get_engine, session_scope
+from finops.db.engine import get_engine
 from finops.periods import utc_days
-from finops.projects.service import create_project
 from finops.reports import repository
 from finops.reports.chargeback import prorated_monthly
 from finops.reports.service import GeneratedReport, chargeback_report, focus_report, last_full_week, weekly_report
@@ -239,12 +237,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     report["period"] = {"start": start.isoformat(), "end": end.isoformat(), "week": week}
     with common.scratch_database(args.database_url, "finops_reports") as conninfo:
         report["machine"] = common.machine_info(conninfo)
-        database_url = common.sqlalchemy_url(conninfo)
-        started = time.perf_counter()
-        prepare_database(database_url)
-        with session_scope(database_url) as session:
-            project_id = create_project(session, PROJECT_NAME).project_id
-        report["setup_seconds"] = round(time.perf_counter() - started, 2)
+        database_url, project_id, report["setup_seconds"] = common.prepared_project(conninfo, PROJECT_NAME)
 
         print(f"loading {args.calls:,} calls over {args.days} days ...", file=sys.stderr, flush=True)
         report["load"] = load(conninfo, project_id, args.calls, args.days, end, args.seed, args.unattributed)
